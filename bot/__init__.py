@@ -1,0 +1,1 @@
+"""cohort-bot: a study-companion Discord bot for a training cohort."""

@@ -1,0 +1,148 @@
+"""The Discord bot: wiring, command sync, error handling and clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import signal
+from collections.abc import Iterable
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.errors import report_error
+from bot.cogs.render import DYNAMIC_ITEMS, NO_PINGS
+from bot.config import Settings
+from bot.services.hub import Services
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.cogs.cards", "bot.cogs.prompts", "bot.cogs.reflections")
+IN_FLIGHT_PREFIXES = ("CommandTree-invoker", "discord-ui-", "cohort-")
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+def route_to(settings: Settings) -> None:
+    """Point discord.py at Discord, a rate-limiting proxy, or a local test server."""
+    discord.http.Route.BASE = settings.discord.api_base_url
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord.gateway_url)
+
+
+class CohortTree(app_commands.CommandTree["CohortBot"]):
+    """One error handler for every command: friendly to members, detailed in the log."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class CohortBot(commands.Bot):
+    """The bot: holds the services; cogs are thin glue over them."""
+
+    def __init__(self, services: Services, *, guild_ready_timeout: float = 2.0) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=NO_PINGS,
+            help_command=None,
+            tree_cls=CohortTree,
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.services = services
+        self.synced = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        await self.sync_commands()
+        self.synced.set()
+
+    async def sync_commands(self) -> None:
+        """Sync each scope only when its definition changed (creates are rate limited)."""
+        guild_ids = self.services.settings.discord.guild_ids
+        scopes: Iterable[discord.Object | None] = (
+            [discord.Object(id=guild_id) for guild_id in guild_ids] if guild_ids else [None]
+        )
+        for guild in scopes:
+            if guild is not None:
+                self.tree.copy_global_to(guild=guild)
+            commands_in_scope = self.tree.get_commands(guild=guild)
+            payload = [command.to_dict(self.tree) for command in commands_in_scope]
+            digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+            key = f"command-sync:{self.application_id}:{guild.id if guild else 'global'}"
+            if await self.services.get_meta(key) == digest:
+                log.info("commands unchanged for %s; not syncing", key)
+                continue
+            await self.tree.sync(guild=guild)
+            await self.services.set_meta(key, digest)
+            log.info("synced %d commands for %s", len(payload), key)
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
+
+    async def shutdown(self) -> None:
+        """Stop taking work, let what is in flight finish, then close everything."""
+        log.info("shutting down: finishing work in flight")
+        await _wait_for_in_flight(SHUTDOWN_GRACE_SECONDS)
+        await self.close()
+        await self.services.close()
+        log.info("shut down cleanly")
+
+
+async def _wait_for_in_flight(grace_seconds: float) -> None:
+    current = asyncio.current_task()
+    tasks = [
+        task
+        for task in asyncio.all_tasks()
+        if task is not current and task.get_name().startswith(IN_FLIGHT_PREFIXES)
+    ]
+    if tasks:
+        await asyncio.wait(tasks, timeout=grace_seconds)
+
+
+async def start_bot(settings: Settings, **options: Any) -> CohortBot:
+    """Open the services, build the bot, route it, and start it in the background."""
+    route_to(settings)
+    services = await Services.open(settings)
+    return CohortBot(services, **options)
+
+
+def run_bot(settings: Settings) -> int:
+    """Run until SIGTERM/SIGINT; exit 0 after a clean shutdown."""
+
+    async def main() -> int:
+        bot = await start_bot(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        token = settings.token
+        assert token is not None
+        runner = asyncio.create_task(bot.start(token), name="discord-client")
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            stopper.cancel()
+            await bot.services.close()
+            error = runner.exception()
+            if isinstance(error, discord.LoginFailure):
+                log.error("Discord refused the token: check DISCORD_TOKEN")
+                return 2
+            if error is not None:
+                log.error("the bot stopped", exc_info=error)
+                return 1
+            return 0
+        await bot.shutdown()
+        await asyncio.gather(runner, return_exceptions=True)
+        return 0
+
+    return asyncio.run(main())

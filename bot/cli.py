@@ -1,0 +1,133 @@
+"""Command line: run the bot, the console, or the maintainers' tools.
+
+Exit codes: 0 fine, 1 content problems, 2 bad settings or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.library.loader import ContentUnreadable, Problem
+from bot.library.models import json_schema
+
+log = logging.getLogger("bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="cohort-bot: run the bot (Discord with DISCORD_TOKEN set, else the console).",
+    )
+    parser.add_argument("--config", type=Path, help="settings file (default: ./config.yaml)")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    sub.add_parser("console", help="try the bot in this terminal")
+    check = sub.add_parser("check", help="validate content files and report every problem")
+    check.add_argument("content_dir", nargs="?", type=Path, help="default: content_dir setting")
+    check.add_argument("--format", choices=("text", "github"), default="text")
+    sub.add_parser("schema", help="print the JSON Schema of content files")
+    preview = sub.add_parser("preview", help="show a card as Discord will, with limit usage")
+    preview.add_argument("card_id")
+    preview.add_argument("content_dir", nargs="?", type=Path)
+    for name in ("run", "console", "check", "preview"):
+        sub.choices[name].add_argument("--config", type=Path, default=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "schema":
+        print(json.dumps(json_schema(), indent=2))
+        return 0
+    if args.command == "check":
+        return check(args.content_dir or _content_dir(args.config), args.format)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as error:
+        print(f"config error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "preview":
+        from bot.preview import preview
+
+        return preview(args.card_id, args.content_dir or settings.content_dir)
+    if args.command == "console" or (args.command is None and not settings.token):
+        if args.command is None:
+            print("No DISCORD_TOKEN set: starting the local console.\n", file=sys.stderr)
+        return run_console(settings)
+    return run_discord(settings)
+
+
+def run_console(settings: Settings) -> int:
+    from bot.console import Console
+    from bot.services.hub import Services
+    from bot.textrender import TextRenderer
+
+    logging.getLogger().setLevel(logging.ERROR)  # the console prints problems itself
+
+    async def session() -> int:
+        services = await Services.open(settings)
+        ansi = sys.stdout.isatty()
+        return await Console(services, TextRenderer(ansi=ansi)).run()
+
+    return asyncio.run(session())
+
+
+def run_discord(settings: Settings) -> int:
+    if not settings.token:
+        print(
+            "DISCORD_TOKEN is not set. Create a bot at "
+            "https://discord.com/developers/applications, then run: DISCORD_TOKEN=... make run "
+            "(or try `python -m bot console`).",
+            file=sys.stderr,
+        )
+        return 2
+    from bot.app import run_bot
+
+    return run_bot(settings)
+
+
+def _content_dir(config: Path | None) -> Path:
+    try:
+        return load_settings(config).content_dir
+    except ConfigError:
+        return Path("content")
+
+
+def check(content_dir: Path, output_format: str = "text") -> int:
+    """Validate content; print every problem; 0 clean, 1 problems, 2 unreadable."""
+    from bot.services.content import check_content
+
+    try:
+        result = check_content(content_dir)
+    except ContentUnreadable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for problem in result.problems:
+        print(format_problem(problem, output_format))
+    if result.problems:
+        print(f"{len(result.problems)} problem(s) in {content_dir}", file=sys.stderr)
+        return 1
+    assert result.library is not None
+    counts = ", ".join(f"{n} {kind.section}" for kind, n in result.library.counts().items())
+    print(f"{content_dir}: OK ({counts}, {len(result.library.sources)} source(s))")
+    return 0
+
+
+def format_problem(problem: Problem, output_format: str) -> str:
+    """A problem as text, or as a GitHub Actions annotation on the changed line."""
+    if output_format != "github":
+        return str(problem)
+    location = f"file={problem.path}" + (f",line={problem.line}" if problem.line else "")
+    message = f"{problem.key}: {problem.message}"
+    escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::error {location},title=content::{escaped}"

@@ -1,0 +1,35 @@
+"""Small helpers every cog shares: who is acting, and the services behind the bot."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+import discord
+
+from bot.errors import UserError
+from bot.services.actors import Actor
+
+if TYPE_CHECKING:
+    from bot.app import CohortBot
+    from bot.services.hub import Services
+
+
+def services_of(interaction: discord.Interaction) -> Services:
+    """The services behind the bot that received this interaction."""
+    return cast("CohortBot", interaction.client).services
+
+
+def actor_of(interaction: discord.Interaction) -> Actor:
+    """The member as the services see them; commands only work inside a server."""
+    if interaction.guild_id is None:
+        raise UserError("This command works inside the cohort's server, not in direct messages.")
+    user = interaction.user
+    roles = tuple(role.name for role in user.roles) if isinstance(user, discord.Member) else ()
+    return Actor(
+        user_id=user.id,
+        guild_id=interaction.guild_id,
+        display_name=user.display_name,
+        channel_id=interaction.channel_id,
+        manages_server=interaction.permissions.manage_guild,
+        role_names=roles,
+    )

@@ -1,0 +1,201 @@
+"""/prompt commands and the loop that posts each server's daily prompt."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot import calendar
+from bot.cogs.common import actor_of, services_of
+from bot.cogs.reflections import ReflectButton
+from bot.cogs.render import NO_PINGS, card_components, embed
+from bot.services.prompts import PostFailed, PromptPost, ScheduleStatus
+
+if TYPE_CHECKING:
+    from bot.app import CohortBot
+
+log = logging.getLogger(__name__)
+LOOP_SECONDS = 20.0
+
+
+class DiscordPoster:
+    """Publishes prompts as an embed with buttons and a public thread under it."""
+
+    def __init__(self, bot: discord.Client) -> None:
+        self.bot = bot
+
+    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.NotFound:
+                raise PostFailed("that channel no longer exists") from None
+            except discord.Forbidden:
+                raise PostFailed("I cannot see that channel") from None
+        if not isinstance(channel, discord.abc.Messageable):
+            raise PostFailed("that is not a text channel")
+        return channel
+
+    async def post(self, post: PromptPost) -> tuple[int, int | None]:
+        channel = await self._channel(post.channel_id)
+        components = card_components(post.view, private=True)
+        components.add_item(ReflectButton(post.prompt.id))
+        try:
+            message = await channel.send(
+                embed=embed(post.view), view=components, allowed_mentions=NO_PINGS
+            )
+        except discord.NotFound:
+            raise PostFailed("that channel no longer exists") from None
+        except discord.Forbidden:
+            raise PostFailed("I am not allowed to post there") from None
+        try:
+            thread = await message.create_thread(name=post.thread_name, auto_archive_duration=1440)
+        except discord.HTTPException as error:
+            log.warning(
+                "posted prompt in %s but could not open its thread: %s", post.channel_id, error
+            )
+            return message.id, None
+        return message.id, thread.id
+
+    async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
+        if channel_id is None:
+            log.warning("guild %s: %s (no facilitator channel known)", guild_id, text)
+            return
+        try:
+            channel = await self._channel(channel_id)
+            await channel.send(text, allowed_mentions=NO_PINGS)
+        except (PostFailed, discord.HTTPException) as error:
+            log.warning("guild %s: could not tell facilitators (%s): %s", guild_id, error, text)
+
+
+def status_embed(status: ScheduleStatus) -> discord.Embed:
+    result = discord.Embed(title="Daily prompt schedule", colour=0x27AE60)
+    result.description = "\n".join(status.lines())
+    return result
+
+
+class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily discussion prompts"):
+    """Facilitators schedule the daily prompt; everyone can see the status."""
+
+    def __init__(self, bot: CohortBot) -> None:
+        self.bot = bot
+        self.poster = DiscordPoster(bot)
+        self.post_due.start()
+        super().__init__()
+
+    async def cog_unload(self) -> None:
+        self.post_due.cancel()
+
+    @tasks.loop(seconds=LOOP_SECONDS)
+    async def post_due(self) -> None:
+        """Ask the services what is due; post it. Errors are logged, the loop goes on."""
+        services = self.bot.services
+        try:
+            if services.content.loaded:
+                await services.prompts.run_due(self.poster)
+            await services.reflections.purge_expired()
+        except Exception:
+            log.exception("the daily prompt loop failed; retrying next tick")
+
+    @post_due.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    @app_commands.command(description="Post a prompt every day at a local time (facilitators)")
+    @app_commands.describe(
+        channel="Where the prompts are posted",
+        time="Local time, HH:MM in 24-hour form, e.g. 09:00",
+        timezone="IANA time zone, e.g. Europe/Berlin (start typing)",
+        days="Weekdays, e.g. mon,wed,fri or weekdays (default: every day)",
+    )
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: app_commands.Range[str, 1, 10],
+        timezone: app_commands.Range[str, 1, 64],
+        days: app_commands.Range[str, 0, 100] = "",
+    ) -> None:
+        status = await services_of(interaction).prompts.set_schedule(
+            actor_of(interaction), channel.id, time, timezone, days
+        )
+        await interaction.response.send_message(
+            "Schedule saved.", embed=status_embed(status), ephemeral=True
+        )
+
+    @schedule.autocomplete("timezone")
+    async def _zones(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in calendar.suggest_timezones(current)]
+
+    @app_commands.command(description="Where and when the next prompt is posted")
+    async def status(self, interaction: discord.Interaction) -> None:
+        status = await services_of(interaction).prompts.status(actor_of(interaction))
+        await interaction.response.send_message(embed=status_embed(status), ephemeral=True)
+
+    @app_commands.command(name="next", description="Preview the next dates and prompts (private)")
+    @app_commands.describe(count="How many to show (1-25)")
+    async def next_(
+        self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 5
+    ) -> None:
+        items = await services_of(interaction).prompts.upcoming(actor_of(interaction), count)
+        lines = [f"**{day:%a %d %b %Y}** — {prompt.title}" for day, prompt in items]
+        text = "\n".join(lines) or "Nothing is scheduled (paused, or no weekday chosen)."
+        result = discord.Embed(title="Coming up", description=text, colour=0x27AE60)
+        await interaction.response.send_message(embed=result, ephemeral=True)
+
+    @app_commands.command(description="Post the next prompt right now (facilitators)")
+    async def now(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        post = await services_of(interaction).prompts.post_now(actor_of(interaction), self.poster)
+        await interaction.followup.send(
+            f"Posted “{post.prompt.title}” in <#{post.channel_id}>.", ephemeral=True
+        )
+
+    @app_commands.command(description="Pass over the next prompt (facilitators)")
+    async def skip(self, interaction: discord.Interaction) -> None:
+        prompt = await services_of(interaction).prompts.skip_next(actor_of(interaction))
+        await interaction.response.send_message(
+            f"Skipped “{prompt.title}”; it will not be posted this round.", ephemeral=True
+        )
+
+    @app_commands.command(description="Stop the daily posts until resumed (facilitators)")
+    async def pause(self, interaction: discord.Interaction) -> None:
+        status = await services_of(interaction).prompts.set_paused(actor_of(interaction), True)
+        await interaction.response.send_message(
+            "Paused.", embed=status_embed(status), ephemeral=True
+        )
+
+    @app_commands.command(description="Start the daily posts again (facilitators)")
+    async def resume(self, interaction: discord.Interaction) -> None:
+        status = await services_of(interaction).prompts.set_paused(actor_of(interaction), False)
+        await interaction.response.send_message(
+            "Resumed.", embed=status_embed(status), ephemeral=True
+        )
+
+    @app_commands.command(description="Dates with no post, e.g. holidays (facilitators)")
+    @app_commands.describe(
+        dates="YYYY-MM-DD, several separated by commas, or a range 2026-12-24..2026-12-26",
+        remove="Remove these dates instead of adding them",
+    )
+    async def quiet(
+        self,
+        interaction: discord.Interaction,
+        dates: app_commands.Range[str, 1, 200],
+        remove: bool = False,
+    ) -> None:
+        quiet = await services_of(interaction).prompts.set_quiet_dates(
+            actor_of(interaction), dates, quiet=not remove
+        )
+        shown = ", ".join(day.isoformat() for day in quiet) or "none"
+        await interaction.response.send_message(f"Quiet dates from today: {shown}", ephemeral=True)
+
+
+async def setup(bot: CohortBot) -> None:
+    await bot.add_cog(Prompts(bot))

@@ -1,0 +1,142 @@
+"""Settings: one typed object, read once at start, every mistake named by its key.
+
+The token never lives in the file: it comes from ``DISCORD_TOKEN``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.library.yamlpos import YamlReadError, read_yaml_file
+from bot.validation import explain, key_name, unknown
+
+DEFAULT_CONFIG = Path("config.yaml")
+DISCORD_API = "https://discord.com/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg"
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message is one line naming the file and key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    path: Path = Path("data/cohort.sqlite3")
+
+
+class DiscordSettings(_Section):
+    guild_ids: list[int] = Field(default_factory=list)
+    api_base_url: str = DISCORD_API
+    gateway_url: str = DISCORD_GATEWAY
+
+    @field_validator("api_base_url", "gateway_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError(f"'{value}' is not a URL (it needs a scheme such as https://)")
+        return value.rstrip("/")
+
+
+class ContentSettings(_Section):
+    watch: bool = False
+    reload_by: Literal["owner", "facilitators"] = "owner"
+
+
+class PromptSettings(_Section):
+    when_finished: Literal["stop", "restart"] = "stop"
+
+
+class ReflectionSettings(_Section):
+    allow_anonymous: bool = True
+    facilitators_see_anonymous_authors: bool = False
+    retention_days: Annotated[int, Field(ge=1)] | None = None
+
+
+class Settings(_Section):
+    content_dir: Path = Path("content")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    database: DatabaseSettings = DatabaseSettings()
+    discord: DiscordSettings = DiscordSettings()
+    facilitator_role: str | None = None
+    support_message: str = (
+        "If this material brings up something difficult, step away whenever you need to. "
+        "Your facilitators can point you to support; ask them, or set `support_message` in "
+        "the bot's config to list local services here."
+    )
+    content: ContentSettings = ContentSettings()
+    prompts: PromptSettings = PromptSettings()
+    reflections: ReflectionSettings = ReflectionSettings()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def token(self) -> str | None:
+        """The bot token, from the environment only."""
+        return os.environ.get("DISCORD_TOKEN") or None
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read settings from ``path`` (or ./config.yaml if present, else defaults)."""
+    shown = path or DEFAULT_CONFIG
+    settings = Settings() if path is None and not DEFAULT_CONFIG.exists() else _read(shown)
+    _check_paths(settings, shown)
+    logging.getLogger(__name__).debug("settings read from %s", shown)
+    return settings
+
+
+def _read(path: Path) -> Settings:
+    try:
+        data = read_yaml_file(path).data
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (copy config.example.yaml to start)") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror or error}") from None
+    except YamlReadError as error:
+        raise ConfigError(f"{path}:{error.line}: {error.message}") from None
+    if data is None:
+        return Settings()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected settings as key: value lines")
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_first_error(path, error)) from None
+
+
+def _first_error(path: Path, error: ValidationError) -> str:
+    detail = error.errors(include_url=False)[0]
+    loc = tuple(detail["loc"])
+    key = key_name(loc)
+    if detail["type"] == "extra_forbidden":
+        if loc[-1] == "token":
+            return f"{path}: {key}: never put the token in a file; set DISCORD_TOKEN instead"
+        section: type[BaseModel] = Settings
+        for part in loc[:-1]:
+            annotation = section.model_fields[str(part)].annotation
+            section = annotation if isinstance(annotation, type) else section
+        return f"{path}: {key}: {unknown('setting', str(loc[-1]), list(section.model_fields))}"
+    ctx = detail.get("ctx") or {}
+    if detail["type"] == "value_error":
+        return f"{path}: {key}: {ctx.get('error', detail['msg'])}"
+    return f"{path}: {key}: {explain(detail['type'], detail.get('input'), ctx)}"
+
+
+def _check_paths(settings: Settings, shown: Path) -> None:
+    if not settings.content_dir.is_dir():
+        raise ConfigError(
+            f"{shown}: content_dir: '{settings.content_dir}' is not a folder "
+            "(run from the project folder, or set content_dir)"
+        )
+    if settings.database.path.is_dir():
+        raise ConfigError(f"{shown}: database.path: '{settings.database.path}' is a folder")

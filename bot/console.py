@@ -1,0 +1,201 @@
+"""A local terminal face on the services: try the bot with no Discord account.
+
+It takes the same slash commands as Discord and prints the same views as text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.errors import UserError
+from bot.library.models import Kind
+from bot.services.cards import about_view, help_view
+from bot.services.hub import Services
+from bot.services.views import CardView, SuggestionView
+from bot.textrender import TextRenderer
+
+Handler = Callable[[str], Awaitable[str]]
+Completer = Callable[[str], list[str]]
+
+CONSOLE_HELP = (
+    ("/reveal", "Console only: reveal the last myth's answer."),
+    ("/reload", "Console only: re-read content/ and report what changed."),
+    ("/quit", "Leave the console (Ctrl-D works too)."),
+)
+
+
+@dataclass
+class Command:
+    name: str
+    handler: Handler
+    complete: Completer = field(default=lambda typed: [])
+
+
+class Console:
+    """Reads slash commands, runs them through the services, prints the views."""
+
+    def __init__(self, services: Services, renderer: TextRenderer | None = None) -> None:
+        self.services = services
+        self.render = renderer or TextRenderer()
+        self._last_myth: str | None = None
+        self.commands: dict[str, Command] = {}
+        for kind in (Kind.APPROACH, Kind.EXPERT, Kind.MYTH):
+            self.add(Command(kind.value, self._card_handler(kind), self._card_completer(kind)))
+        self.add(Command("search", self._search, self._card_completer(None)))
+        self.add(Command("about", self._about))
+        self.add(Command("help", self._help))
+        self.add(Command("reveal", self._reveal))
+        self.add(Command("reload", self._reload))
+
+    def add(self, command: Command) -> None:
+        """Register a command; later features add theirs the same way."""
+        self.commands[command.name] = command
+
+    def banner(self) -> str:
+        """What the console prints first: the content note comes before any card."""
+        lines = ["cohort-bot console. Type /help for commands, /quit to leave.", ""]
+        content = self.services.content
+        if content.loaded:
+            about = content.library.about
+            lines += [self.render.wrap(f"**{about.name}** — content note: {about.content_note}")]
+        else:
+            lines += self._problem_lines()
+        return "\n".join(lines)
+
+    async def execute(self, line: str) -> str:
+        """Run one line and return what to print; never raises for bad input."""
+        name, _, args = line.strip().partition(" ")
+        name = name.removeprefix("/").lower()
+        if not name:
+            return ""
+        command = self.commands.get(name)
+        if command is None:
+            known = ", ".join(f"/{n}" for n in sorted(self.commands))
+            return f"Unknown command /{name}. Commands: {known}."
+        try:
+            return await command.handler(args.strip())
+        except UserError as error:
+            return str(error)
+
+    def complete(self, buffer: str) -> list[str]:
+        """Completions for the whole line typed so far (commands, then card names)."""
+        if " " not in buffer:
+            typed = buffer.removeprefix("/").lower()
+            return [f"/{name} " for name in sorted(self.commands) if name.startswith(typed)]
+        name, _, args = buffer.partition(" ")
+        command = self.commands.get(name.removeprefix("/").lower())
+        if command is None or not self.services.content.loaded:
+            return []
+        return [f"{name} {option}" for option in command.complete(args)]
+
+    def _card_handler(self, kind: Kind) -> Handler:
+        async def handler(args: str) -> str:
+            cards = self.services.cards
+            if not args:
+                return self.render.options(f"{kind.section.title()}", cards.browse(kind))
+            result = cards.lookup(kind, args)
+            if isinstance(result, SuggestionView):
+                return self.render.suggestions(result)
+            return self._show(result)
+
+        return handler
+
+    def _card_completer(self, kind: Kind | None) -> Completer:
+        def complete(typed: str) -> list[str]:
+            options = self.services.cards.autocomplete(kind, typed)
+            library = self.services.content.library
+            return [card.title for option in options if (card := library.get(option.card_id))]
+
+        return complete
+
+    def _show(self, view: CardView) -> str:
+        self._last_myth = view.card_id if view.reveal_label else None
+        return self.render.card(view)
+
+    async def _search(self, args: str) -> str:
+        if not args:
+            return "Usage: /search words to look for"
+        return self.render.options(f"Best matches for “{args}”", self.services.cards.search(args))
+
+    async def _reveal(self, _args: str) -> str:
+        if self._last_myth is None:
+            return "Nothing to reveal: look up a myth first, e.g. /myth"
+        view = self.services.cards.view(self._last_myth, reveal=True)
+        self._last_myth = None
+        return self.render.card(view) if view else "That card is no longer in the library."
+
+    async def _about(self, _args: str) -> str:
+        library = self.services.content.library
+        return self.render.text(about_view(library, self.services.settings.support_message))
+
+    async def _help(self, _args: str) -> str:
+        return self.render.text(help_view(CONSOLE_HELP))
+
+    async def _reload(self, _args: str) -> str:
+        return "\n".join(self.services.content.reload().lines())
+
+    def _problem_lines(self) -> list[str]:
+        problems = self.services.content.problems
+        head = f"The content has {len(problems)} problem(s), so no cards can be shown yet:"
+        shown = [f"  {problem}" for problem in problems[:20]]
+        more = [f"  ... and {len(problems) - 20} more"] if len(problems) > 20 else []
+        return [head, *shown, *more, "Fix them, then type /reload."]
+
+    async def run(self, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+        """The read-eval-print loop; line editing and Tab completion on a terminal."""
+        interactive = stdin.isatty() and stdout.isatty()
+        if interactive:
+            _enable_readline(self.complete)
+        print(self.banner(), file=stdout, flush=True)
+        while True:
+            try:
+                line = await asyncio.to_thread(_read_line, stdin, interactive)
+            except (EOFError, KeyboardInterrupt):
+                break
+            if line.strip().lower() in {"/quit", "/exit", "quit", "exit"}:
+                break
+            output = await self.execute(line)
+            if output:
+                print(output + "\n", file=stdout, flush=True)
+        await self.services.close()
+        return 0
+
+
+def _read_line(stdin: TextIO, interactive: bool) -> str:
+    if interactive:
+        return input("cohort> ")
+    line = stdin.readline()
+    if not line:
+        raise EOFError
+    return line
+
+
+def _enable_readline(complete: Completer) -> None:
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - Windows without pyreadline
+        return
+    matches: list[str] = []
+
+    def completer(_text: str, state: int) -> str | None:
+        nonlocal matches
+        if state == 0:
+            matches = complete(readline.get_line_buffer())
+        return matches[state] if state < len(matches) else None
+
+    readline.set_completer_delims("")
+    readline.set_completer(completer)
+    readline.parse_and_bind("tab: complete")
+
+
+def split_args(args: str) -> list[str]:
+    """Split console arguments like a shell, tolerating unbalanced quotes."""
+    try:
+        return shlex.split(args)
+    except ValueError:
+        return args.split()

@@ -1,0 +1,92 @@
+"""The loaded, validated card library: immutable, so a reload swaps it in one step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.library.models import About, Card, Kind, Prompt, Source
+from bot.library.search import WORD_PREFIX, Match, NameIndex
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """No card had that name; these are the closest ones."""
+
+    query: str
+    kind: Kind | None
+    cards: tuple[Card, ...]
+
+
+@dataclass
+class Library:
+    """All cards of all kinds, with lookups by id, title, alias and former id."""
+
+    about: About
+    sources: dict[str, Source]
+    cards: dict[str, Card]
+    _by_kind: dict[Kind, tuple[Card, ...]] = field(init=False, repr=False)
+    _indexes: dict[Kind | None, NameIndex] = field(init=False, repr=False)
+    _replaced: dict[str, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        grouped: dict[Kind, list[Card]] = {kind: [] for kind in Kind}
+        for card in self.cards.values():
+            grouped[card.kind].append(card)
+        self._by_kind = {kind: tuple(cards) for kind, cards in grouped.items()}
+        self._replaced = {old: card.id for card in self.cards.values() for old in card.replaces}
+        self._indexes = {None: _index(self.cards.values())}
+        for kind, cards in self._by_kind.items():
+            self._indexes[kind] = _index(cards)
+
+    def of_kind(self, kind: Kind) -> Sequence[Card]:
+        """Cards of one kind in file order (for prompts: the posting order)."""
+        return self._by_kind[kind]
+
+    @property
+    def prompts(self) -> Sequence[Prompt]:
+        """The daily prompts in posting order."""
+        return [card for card in self._by_kind[Kind.PROMPT] if isinstance(card, Prompt)]
+
+    def get(self, card_id: str) -> Card | None:
+        """Return the card with this id, following ``replaces`` for renamed cards."""
+        card = self.cards.get(card_id)
+        if card is None and card_id in self._replaced:
+            card = self.cards[self._replaced[card_id]]
+        return card
+
+    def find(self, name: str, kind: Kind | None = None) -> Card | None:
+        """Return the card whose id, title or alias is ``name`` (any case or accents)."""
+        card_id = self._indexes[kind].exact(name)
+        return self.cards[card_id] if card_id is not None else None
+
+    def rank(self, query: str, kind: Kind | None = None, limit: int = 25) -> list[Card]:
+        """Cards best matching ``query``, best first: for autocomplete and /search."""
+        return [self.cards[match.card_id] for match in self.matches(query, kind, limit)]
+
+    def matches(self, query: str, kind: Kind | None = None, limit: int = 25) -> list[Match]:
+        """Like ``rank`` but with scores."""
+        return self._indexes[kind].rank(query, limit)
+
+    def lookup(self, name: str, kind: Kind | None = None, limit: int = 5) -> Card | Suggestions:
+        """The card called ``name``, or the closest few to suggest instead."""
+        card = self.find(name, kind)
+        if card is not None:
+            return card
+        ranked = [m for m in self.matches(name, kind, limit) if m.score > 0]
+        confident = [m for m in ranked if m.score >= WORD_PREFIX]
+        if len(confident) == 1:
+            return self.cards[confident[0].card_id]
+        return Suggestions(name, kind, tuple(self.cards[m.card_id] for m in ranked))
+
+    def related(self, card: Card) -> list[Card]:
+        """The cards ``card`` links to, skipping any that no longer exist."""
+        return [linked for card_id in card.related if (linked := self.get(card_id)) is not None]
+
+    def counts(self) -> dict[Kind, int]:
+        """How many cards of each kind."""
+        return {kind: len(cards) for kind, cards in self._by_kind.items()}
+
+
+def _index(cards: Iterable[Card]) -> NameIndex:
+    return NameIndex((card.id, name) for card in cards for name in card.names())

@@ -1,0 +1,199 @@
+"""What members can do with cards: look one up, browse, search, autocomplete.
+
+One implementation behind both faces (Discord and the console).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.library.library import Library, Suggestions
+from bot.library.models import Approach, Card, Expert, Kind, Myth, Prompt
+from bot.services.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, OPTION_DESCRIPTION, clip
+from bot.services.views import CardView, Link, MenuOption, SuggestionView, TextView, ViewField
+
+if TYPE_CHECKING:
+    from bot.services.content import ContentState
+
+KIND_COLOURS = {
+    Kind.APPROACH: 0x2E86AB,
+    Kind.EXPERT: 0x6C4F9E,
+    Kind.MYTH: 0xC0392B,
+    Kind.PROMPT: 0x27AE60,
+}
+KIND_LABELS = {
+    Kind.APPROACH: "Approach",
+    Kind.EXPERT: "Expert",
+    Kind.MYTH: "Myth",
+    Kind.PROMPT: "Discussion prompt",
+}
+AUDIENCE_LABELS = {
+    "compulsive": "people with sexually compulsive behaviour",
+    "offenders": "people who have committed non-consensual acts",
+}
+REVEAL_LABEL = "What does the evidence say?"
+
+
+def card_view(card: Card, library: Library, *, reveal: bool = True) -> CardView:
+    """Render a card for a member; a myth hides its answer until ``reveal``."""
+    hidden = isinstance(card, Myth) and not reveal
+    return CardView(
+        card_id=card.id,
+        kind=card.kind,
+        title=card.title,
+        author=KIND_LABELS[card.kind],
+        description=_description(card, hidden),
+        colour=KIND_COLOURS[card.kind],
+        fields=() if hidden else _fields(card, library),
+        footer=citation_line(card, library),
+        links=tuple(_links(card, library)),
+        reveal_label=REVEAL_LABEL if hidden else None,
+    )
+
+
+def citation_line(card: Card, library: Library) -> str:
+    """'Source: <title> (2017), S9-S11; S18' for the footer."""
+    parts: dict[str, list[str]] = {}
+    for citation in card.sources:
+        parts.setdefault(citation.source, []).append(citation.at)
+    cited = []
+    for source_id, places in parts.items():
+        source = library.sources.get(source_id)
+        name = f"{source.title} ({source.year})" if source else source_id
+        cited.append(f"{name}, {'; '.join(places)}")
+    return "Source: " + " · ".join(cited)
+
+
+def _description(card: Card, hidden: bool) -> str:
+    if isinstance(card, Myth):
+        belief = f"**The belief:** {card.claim}"
+        if hidden:
+            return f"{belief}\n\n*Is it true? Think first, then press the button.*"
+        return f"{belief}\n\n**What the article says:** {card.reality}\n\n{card.text}"
+    if isinstance(card, Expert):
+        positions = "\n".join(f"• {p.text} ({p.at})" for p in card.positions)
+        return f"{card.text}\n\n**Positions in the article**\n{positions}"
+    if isinstance(card, Prompt):
+        return f"{card.text}\n\n**Discuss:** {card.question}"
+    return card.text
+
+
+def _fields(card: Card, library: Library) -> tuple[ViewField, ...]:
+    fields: list[ViewField] = []
+    if isinstance(card, Expert):
+        fields.append(ViewField("Role", f"{card.role}, {card.affiliation}"))
+    if isinstance(card, Approach):
+        who = "; ".join(AUDIENCE_LABELS[group] for group in card.audience)
+        fields.append(ViewField("For whom", who[:1].upper() + who[1:]))
+    evidence = getattr(card, "evidence", None)
+    if evidence is not None:
+        fields.append(ViewField("Evidence", f"**{evidence.level.label}.** {evidence.note}"))
+    if isinstance(card, Prompt):
+        if card.week is not None:
+            fields.append(ViewField("Week", str(card.week), inline=True))
+        drawn = [library.get(card_id) for card_id in card.draws_on]
+        names = ", ".join(used.title for used in drawn if used is not None)
+        if names:
+            fields.append(ViewField("Draws on", names, inline=True))
+    return tuple(fields)
+
+
+def _links(card: Card, library: Library) -> list[Link]:
+    ids = list(card.related)
+    if isinstance(card, Prompt):
+        ids = [*card.draws_on, *(i for i in ids if i not in card.draws_on)]
+    linked = (library.get(card_id) for card_id in ids)
+    return [Link(other.id, other.title, other.kind) for other in linked if other is not None]
+
+
+def menu_option(card: Card) -> MenuOption:
+    """A card as an entry in a select menu or autocomplete list."""
+    return MenuOption(
+        card.id, clip(card.title, CHOICE_NAME), clip(card.summary, OPTION_DESCRIPTION)
+    )
+
+
+class CardService:
+    """Card lookups over whichever library is current (it may be swapped by a reload)."""
+
+    def __init__(self, content: ContentState) -> None:
+        self._content = content
+
+    @property
+    def library(self) -> Library:
+        return self._content.library
+
+    def lookup(self, kind: Kind | None, name: str) -> CardView | SuggestionView:
+        """The card called ``name``; a card id from autocomplete works too."""
+        found = self.library.get(name.strip())
+        if found is not None and (kind is None or found.kind is kind):
+            return card_view(found, self.library, reveal=False)
+        result = self.library.lookup(name, kind)
+        if isinstance(result, Suggestions):
+            return SuggestionView(name, kind, tuple(menu_option(card) for card in result.cards))
+        return card_view(result, self.library, reveal=False)
+
+    def view(self, card_id: str, *, reveal: bool = True) -> CardView | None:
+        """A card by id (from a button), or None if a reload removed it."""
+        card = self.library.get(card_id)
+        return card_view(card, self.library, reveal=reveal) if card is not None else None
+
+    def browse(self, kind: Kind) -> list[MenuOption]:
+        """Every card of a kind, in file order, for a select menu."""
+        return [menu_option(card) for card in self.library.of_kind(kind)]
+
+    def autocomplete(self, kind: Kind | None, typed: str) -> list[MenuOption]:
+        """At most 25 cards for what the member has typed so far."""
+        cards = self.library.rank(typed, kind, AUTOCOMPLETE_CHOICES)
+        return [_choice(card, kind is None) for card in cards]
+
+    def search(self, query: str, limit: int = 10) -> list[MenuOption]:
+        """The best matches across kinds, for /search."""
+        return [_choice(card, True) for card in self.library.rank(query, None, limit)]
+
+
+def _choice(card: Card, with_kind: bool) -> MenuOption:
+    option = menu_option(card)
+    if not with_kind:
+        return option
+    label = clip(f"{KIND_LABELS[card.kind]}: {card.title}", CHOICE_NAME)
+    return MenuOption(option.card_id, label, option.description)
+
+
+def about_view(library: Library, support_message: str) -> TextView:
+    """What the bot is, the content note, where support is, and the source."""
+    about = library.about
+    sources = "; ".join(
+        f"{source.title} ({source.kind}, {source.year})" for source in library.sources.values()
+    )
+    counts = ", ".join(f"{n} {kind.section}" for kind, n in library.counts().items())
+    return TextView(
+        title=f"cohort-bot · {about.name}",
+        description=about.description,
+        fields=(
+            ViewField("Content note", about.content_note),
+            ViewField("Support", support_message),
+            ViewField("Source", sources or "none"),
+            ViewField("Cards", counts),
+        ),
+        footer="Cards are written in our own words; each cites where in the source it stands.",
+    )
+
+
+HELP: tuple[tuple[str, str], ...] = (
+    ("/approach [name]", "A treatment or intervention the article discusses."),
+    ("/expert [name]", "One of the experts the article quotes, and what they said."),
+    ("/myth [name]", "A common belief, then what the evidence says."),
+    ("/search query", "The best matching cards of every kind."),
+    ("/about", "What this bot is, the content note, and where to find support."),
+)
+
+
+def help_view(extra: tuple[tuple[str, str], ...] = ()) -> TextView:
+    """The command list; faces add their own lines (console-only commands)."""
+    lines = "\n".join(f"**{usage}** — {what}" for usage, what in (*HELP, *extra))
+    return TextView(
+        title="Commands",
+        description=lines,
+        footer="Without a name, a card command lists every card of that kind.",
+    )

@@ -1,0 +1,127 @@
+"""The current card library, and swapping it safely when maintainers change content."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import UserError
+from bot.library.library import Library
+from bot.library.loader import ContentUnreadable, LoadResult, Origin, Problem, load_library
+from bot.library.models import Kind
+from bot.services.cards import card_view
+from bot.services.limits import embed_usage
+
+log = logging.getLogger(__name__)
+
+
+def check_content(content_dir: Path) -> LoadResult:
+    """Load ``content_dir`` and add a problem for any card too large for Discord."""
+    result = load_library(content_dir)
+    if result.library is None:
+        return result
+    problems = size_problems(result.library, result.origins)
+    if problems:
+        return LoadResult(None, problems, result.origins)
+    return result
+
+
+def size_problems(library: Library, origins: dict[str, Origin]) -> list[Problem]:
+    """Cards whose rendered embed or buttons break a Discord limit."""
+    problems: set[Problem] = set()
+    for card in library.cards.values():
+        for reveal in (False, True):
+            for usage in embed_usage(card_view(card, library, reveal=reveal)):
+                if usage.over:
+                    message = (
+                        f"card '{card.id}' is too large for one Discord embed: {usage} "
+                        "(shorten its text or related list)"
+                    )
+                    problems.add(origins[card.id].problem(("text",), message))
+    return sorted(problems)
+
+
+@dataclass(frozen=True)
+class ReloadReport:
+    """What a reload changed, or why it kept the old library."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    counts: dict[Kind, int] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def applied(self) -> bool:
+        return not self.problems
+
+    def lines(self, max_problems: int = 10) -> list[str]:
+        """The report as short lines, for a reply and the log."""
+        if self.problems:
+            shown = [str(problem) for problem in self.problems[:max_problems]]
+            more = len(self.problems) - len(shown)
+            tail = [f"... and {more} more"] if more else []
+            head = f"Content has {len(self.problems)} problem(s); still serving the old cards:"
+            return [head, *shown, *tail]
+        counts = ", ".join(f"{n} {kind.section}" for kind, n in self.counts.items())
+        changes = [
+            f"{label}: {', '.join(ids)}"
+            for label, ids in (
+                ("added", self.added),
+                ("changed", self.changed),
+                ("removed", self.removed),
+            )
+            if ids
+        ]
+        return [f"Content reloaded: {counts}.", *(changes or ["No cards changed."])]
+
+
+class ContentState:
+    """Holds the library in use; a failed reload leaves it untouched."""
+
+    def __init__(self, content_dir: Path) -> None:
+        self.content_dir = content_dir
+        self._library: Library | None = None
+        self.problems: tuple[Problem, ...] = ()
+
+    @property
+    def library(self) -> Library:
+        """The library, or a message for members when content never loaded."""
+        if self._library is None:
+            raise UserError(
+                "The card library is not available: its content files have problems. "
+                "A maintainer can run `python -m bot check` to see them."
+            )
+        return self._library
+
+    @property
+    def loaded(self) -> bool:
+        return self._library is not None
+
+    def reload(self) -> ReloadReport:
+        """Re-read content; swap it in only if it is clean."""
+        try:
+            result = check_content(self.content_dir)
+        except ContentUnreadable as error:
+            result = LoadResult(None, [Problem(str(self.content_dir), 0, "folder", str(error))])
+        if result.library is None:
+            self.problems = tuple(result.problems)
+            report = ReloadReport(problems=self.problems)
+        else:
+            report = _diff(self._library, result.library)
+            self._library, self.problems = result.library, ()
+        for line in report.lines(max_problems=len(report.problems) or 1):
+            log.log(logging.INFO if report.applied else logging.WARNING, "%s", line)
+        return report
+
+
+def _diff(old: Library | None, new: Library) -> ReloadReport:
+    before = old.cards if old is not None else {}
+    after = new.cards
+    return ReloadReport(
+        added=tuple(sorted(set(after) - set(before))),
+        changed=tuple(sorted(i for i in set(after) & set(before) if after[i] != before[i])),
+        removed=tuple(sorted(set(before) - set(after))),
+        counts=new.counts(),
+    )

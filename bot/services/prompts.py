@@ -1,0 +1,376 @@
+"""Daily prompts: scheduling rules, the per-server sequence, and posting what is due.
+
+The sequence is kept by prompt id (what a server has used this round), so maintainers
+may insert, reorder or delete prompts without any server re-posting or skipping one.
+Posting reserves the (server, date, prompt) row in SQLite before sending, so a restart
+at any moment never posts twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot import calendar
+from bot.config import Settings
+from bot.errors import UserError
+from bot.library.models import Prompt
+from bot.services.actors import Actor, require_facilitator
+from bot.services.cards import card_view
+from bot.services.content import ContentState
+from bot.services.views import CardView
+from bot.store import PostStatus, ScheduleRow, Store
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = timedelta(minutes=10)
+FAN_OUT = 50  # servers posted to at once; discord.py queues per-route rate limits
+THREAD_NAME_LIMIT = 100
+
+
+def weekday_set(mask: int) -> frozenset[int]:
+    """The store's 7-bit weekday mask as calendar weekday numbers (0 = Monday)."""
+    return frozenset(day for day in range(7) if mask & (1 << day))
+
+
+def weekday_mask(days: frozenset[int]) -> int:
+    return sum(1 << day for day in days)
+
+
+class PostFailed(Exception):
+    """Discord refused a post: the channel is gone or the bot may not post there."""
+
+
+@dataclass(frozen=True)
+class PromptPost:
+    """A prompt ready to send: the card, the thread to open under it, and its date."""
+
+    guild_id: int
+    channel_id: int
+    prompt: Prompt
+    view: CardView
+    thread_name: str
+    local_date: date | None
+
+
+class Poster(Protocol):
+    """What a face must do to publish a prompt (Discord: a message and a thread)."""
+
+    async def post(self, post: PromptPost) -> tuple[int, int | None]:
+        """Send it; return (message id, thread id). Raise PostFailed when refused."""
+        ...
+
+    async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
+        """Tell a server's facilitators something (their last command channel)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ScheduleStatus:
+    """Everything /prompt status shows."""
+
+    schedule: ScheduleRow
+    next_post: datetime | None
+    next_prompt: Prompt | None
+    position: int
+    total: int
+    quiet_dates: tuple[date, ...]
+
+    def lines(self, viewer_zone: ZoneInfo | None = None) -> list[str]:
+        row = self.schedule
+        zone = ZoneInfo(row.timezone)
+        days = calendar.describe_weekdays(weekday_set(row.weekdays))
+        lines = [
+            f"Posting in <#{row.channel_id}> at {row.post_time} {row.timezone}, {days}.",
+            "Paused." if row.paused else "",
+        ]
+        if self.next_post is not None and not row.paused:
+            local = self.next_post.astimezone(zone)
+            when = f"{local:%a %d %b %Y, %H:%M} {row.timezone}"
+            if viewer_zone is not None:
+                mine = self.next_post.astimezone(viewer_zone)
+                when += f" ({mine:%a %d %b, %H:%M} your time)"
+            lines.append(f"Next post: {when}.")
+            lines.append(f"Discord time: <t:{int(self.next_post.timestamp())}:F>")
+        upcoming = f"“{self.next_prompt.title}”" if self.next_prompt else "none (all used)"
+        lines.append(f"Next prompt: {upcoming}, {self.position} of {self.total} used.")
+        if self.quiet_dates:
+            lines.append("Quiet dates: " + ", ".join(d.isoformat() for d in self.quiet_dates))
+        return [line for line in lines if line]
+
+
+class PromptService:
+    """Schedules, the per-server sequence and the posting of what is due."""
+
+    def __init__(
+        self,
+        store: Store,
+        content: ContentState,
+        settings: Settings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.content = content
+        self.settings = settings
+        self.clock = clock
+        self._failures: dict[int, tuple[date, datetime]] = {}
+
+    # ---------------------------------------------------------------- facilitators
+
+    async def set_schedule(
+        self, actor: Actor, channel_id: int, time_text: str, zone_text: str, days_text: str = ""
+    ) -> ScheduleStatus:
+        """Create or change the server's schedule; bad input is refused with the fix."""
+        self._require(actor, "schedule prompts")
+        try:
+            post_time = calendar.parse_time(time_text)
+            zone = calendar.resolve_timezone(zone_text)
+            weekdays = calendar.parse_weekdays(days_text)
+        except calendar.ScheduleError as error:
+            raise UserError(str(error)) from None
+        if not weekdays:
+            raise UserError("Choose at least one weekday.")
+        await self.store.upsert_schedule(
+            actor.guild_id,
+            channel_id=channel_id,
+            post_time=f"{post_time:%H:%M}",
+            timezone=zone,
+            weekdays=weekday_mask(weekdays),
+            created_by=actor.user_id,
+            now=self.clock(),
+            notify_channel_id=actor.channel_id,
+        )
+        return await self.status(actor)
+
+    async def status(self, actor: Actor) -> ScheduleStatus:
+        """The schedule, the next post and the place in the sequence."""
+        row = await self._schedule(actor)
+        return await self._status(row)
+
+    async def upcoming(self, actor: Actor, count: int) -> list[tuple[date, Prompt]]:
+        """The next ``count`` post dates with the prompt each will get (private preview)."""
+        self._require(actor, "preview prompts")
+        row = await self._schedule(actor)
+        count = max(1, min(count, 25))
+        schedule = await self._calendar(row)
+        last = await self.store.last_scheduled_date(row.guild_id)
+        dates = calendar.upcoming(schedule, last, self.clock(), count)
+        prompts = await self._remaining(row)
+        if self.settings.prompts.when_finished == "restart":
+            prompts = [*prompts, *self.content.library.prompts] * (
+                count // max(1, len(prompts)) + 1
+            )
+        return list(zip(dates, prompts, strict=False))
+
+    async def set_paused(self, actor: Actor, paused: bool) -> ScheduleStatus:
+        self._require(actor, "pause or resume prompts")
+        row = await self._schedule(actor)
+        await self.store.set_paused(row.guild_id, paused, now=self.clock())
+        await self._remember_channel(actor)
+        return await self.status(actor)
+
+    async def skip_next(self, actor: Actor) -> Prompt:
+        """Pass over the next prompt: it will not be posted this round."""
+        self._require(actor, "skip prompts")
+        row = await self._schedule(actor)
+        prompt = await self._next_prompt(row)
+        if prompt is None:
+            raise UserError("Every prompt has been used; there is nothing to skip.")
+        await self.store.record_post(
+            row.guild_id, row.round, prompt.id, "skipped", now=self.clock()
+        )
+        await self._remember_channel(actor)
+        return prompt
+
+    async def set_quiet_dates(self, actor: Actor, text: str, *, quiet: bool = True) -> list[date]:
+        """Add (or remove) dates with no post; returns the server's quiet dates from today."""
+        self._require(actor, "set quiet dates")
+        row = await self._schedule(actor)
+        try:
+            days = calendar.parse_dates(text)
+        except calendar.ScheduleError as error:
+            raise UserError(str(error)) from None
+        for day in days:
+            if quiet:
+                await self.store.add_quiet_date(row.guild_id, day)
+            else:
+                await self.store.remove_quiet_date(row.guild_id, day)
+        today = self.clock().astimezone(ZoneInfo(row.timezone)).date()
+        return await self.store.list_quiet_dates(row.guild_id, start=today)
+
+    async def post_now(self, actor: Actor, poster: Poster) -> PromptPost:
+        """Post the next prompt at once (does not use up today's scheduled post)."""
+        self._require(actor, "post prompts")
+        row = await self._schedule(actor)
+        post = await self._post_next(row, None, poster, manual=True)
+        if post is None:
+            raise UserError("Every prompt has been used; nothing to post.")
+        await self._remember_channel(actor)
+        return post
+
+    # ---------------------------------------------------------------- the daily loop
+
+    async def run_due(self, poster: Poster) -> list[PromptPost]:
+        """Post every server's prompt that is due now; safe to call as often as you like."""
+        now = self.clock()
+        due: list[tuple[ScheduleRow, date]] = []
+        for row in await self.store.list_schedules(include_paused=False):
+            local_date = await self._due_date(row, now)
+            if local_date is not None and not self._backing_off(row.guild_id, local_date, now):
+                due.append((row, local_date))
+        gate = asyncio.Semaphore(FAN_OUT)
+
+        async def one(row: ScheduleRow, local_date: date) -> PromptPost | None:
+            async with gate:
+                return await self._post_next(row, local_date, poster, manual=False)
+
+        results = await asyncio.gather(*(one(row, day) for row, day in due))
+        return [post for post in results if post is not None]
+
+    async def next_wakeup(self) -> datetime | None:
+        """The earliest moment any server's next post falls due (for the loop's sleep)."""
+        now = self.clock()
+        times = []
+        for row in await self.store.list_schedules(include_paused=False):
+            last = await self.store.last_scheduled_date(row.guild_id)
+            moment = calendar.next_post(await self._calendar(row), last, now)
+            if moment is not None:
+                times.append(moment)
+        return min(times, default=None)
+
+    async def _due_date(self, row: ScheduleRow, now: datetime) -> date | None:
+        last = await self.store.last_scheduled_date(row.guild_id)
+        return calendar.due_date(await self._calendar(row), last, now)
+
+    def _backing_off(self, guild_id: int, local_date: date, now: datetime) -> bool:
+        failure = self._failures.get(guild_id)
+        return failure is not None and failure[0] == local_date and now - failure[1] < RETRY_AFTER
+
+    async def _post_next(
+        self, row: ScheduleRow, local_date: date | None, poster: Poster, *, manual: bool
+    ) -> PromptPost | None:
+        prompt = await self._next_prompt(row)
+        if prompt is None:
+            prompt, row = await self._sequence_finished(row, poster)
+            if prompt is None:
+                return None
+        status: PostStatus = "manual" if manual else "posted"
+        reservation = await self.store.reserve_post(
+            row.guild_id, row.round, prompt.id, local_date, status, now=self.clock()
+        )
+        if reservation is None:
+            return None  # another run already took this date or prompt
+        post = self.prompt_post(row, prompt, local_date)
+        try:
+            message_id, thread_id = await poster.post(post)
+        except PostFailed as error:
+            await self.store.release_post(reservation)
+            await self._report_failure(row, local_date, poster, str(error))
+            return None
+        except Exception:
+            await self.store.release_post(reservation)
+            raise
+        await self.store.confirm_post(reservation, row.channel_id, message_id, thread_id)
+        self._failures.pop(row.guild_id, None)
+        log.info("posted prompt %s to guild %s for %s", prompt.id, row.guild_id, local_date)
+        return post
+
+    def prompt_post(self, row: ScheduleRow, prompt: Prompt, local_date: date | None) -> PromptPost:
+        day = local_date or self.clock().astimezone(ZoneInfo(row.timezone)).date()
+        suffix = f" · {day:%d %b %Y}"
+        name = prompt.title[: THREAD_NAME_LIMIT - len(suffix)].rstrip() + suffix
+        view = card_view(prompt, self.content.library)
+        return PromptPost(row.guild_id, row.channel_id, prompt, view, name, local_date)
+
+    async def _report_failure(
+        self, row: ScheduleRow, local_date: date | None, poster: Poster, reason: str
+    ) -> None:
+        now = self.clock()
+        already = self._failures.get(row.guild_id)
+        self._failures[row.guild_id] = (local_date or now.date(), now)
+        if already is not None and already[0] == (local_date or now.date()):
+            return  # told them once today
+        text = (
+            f"I could not post today's discussion prompt in <#{row.channel_id}>: {reason}. "
+            "Give me the View Channel, Send Messages, Embed Links and Create Public Threads "
+            "permissions there, or choose another channel with /prompt schedule. "
+            "The prompt has not been used up; I will try again."
+        )
+        await poster.notify(row.notify_channel_id, row.guild_id, text)
+
+    async def _sequence_finished(
+        self, row: ScheduleRow, poster: Poster
+    ) -> tuple[Prompt | None, ScheduleRow]:
+        total = len(self.content.library.prompts)
+        if self.settings.prompts.when_finished == "restart" and total:
+            await self.store.start_new_round(row.guild_id, from_round=row.round)
+            fresh = await self.store.get_schedule(row.guild_id)
+            assert fresh is not None
+            return await self._next_prompt(fresh), fresh
+        await self.store.set_paused(row.guild_id, True, now=self.clock())
+        await poster.notify(
+            row.notify_channel_id,
+            row.guild_id,
+            f"All {total} discussion prompts have been posted, so the daily schedule is now "
+            "paused. Start it again with /prompt resume once new prompts are added.",
+        )
+        return None, row
+
+    # ---------------------------------------------------------------- helpers
+
+    def _require(self, actor: Actor, what: str) -> None:
+        require_facilitator(actor, self.settings.facilitator_role, what)
+
+    async def _schedule(self, actor: Actor) -> ScheduleRow:
+        row = await self.store.get_schedule(actor.guild_id)
+        if row is None:
+            raise UserError(
+                "This server has no prompt schedule yet. A facilitator can start one with "
+                "/prompt schedule channel time timezone, e.g. 09:00 Europe/Berlin."
+            )
+        return row
+
+    async def _remember_channel(self, actor: Actor) -> None:
+        if actor.channel_id is not None:
+            await self.store.set_notify_channel(actor.guild_id, actor.channel_id, now=self.clock())
+
+    async def _calendar(self, row: ScheduleRow) -> calendar.Schedule:
+        today = self.clock().date() - timedelta(days=2)
+        quiet = await self.store.list_quiet_dates(row.guild_id, start=today)
+        hours, minutes = (int(part) for part in row.post_time.split(":"))
+        return calendar.Schedule(
+            post_time=time(hours, minutes),
+            timezone=row.timezone,
+            weekdays=weekday_set(row.weekdays),
+            quiet_dates=frozenset(quiet),
+            paused=row.paused,
+        )
+
+    async def _remaining(self, row: ScheduleRow) -> list[Prompt]:
+        used = await self.store.used_prompt_ids(row.guild_id, row.round)
+        return [prompt for prompt in self.content.library.prompts if prompt.id not in used]
+
+    async def _next_prompt(self, row: ScheduleRow) -> Prompt | None:
+        remaining = await self._remaining(row)
+        return remaining[0] if remaining else None
+
+    async def _status(self, row: ScheduleRow) -> ScheduleStatus:
+        prompts: Sequence[Prompt] = self.content.library.prompts
+        remaining = await self._remaining(row)
+        last = await self.store.last_scheduled_date(row.guild_id)
+        schedule = await self._calendar(row)
+        today = self.clock().astimezone(schedule.zone).date()
+        quiet = tuple(sorted(d for d in schedule.quiet_dates if d >= today))
+        return ScheduleStatus(
+            schedule=row,
+            next_post=calendar.next_post(schedule, last, self.clock()),
+            next_prompt=remaining[0] if remaining else None,
+            position=len(prompts) - len(remaining),
+            total=len(prompts),
+            quiet_dates=quiet,
+        )

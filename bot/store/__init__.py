@@ -1,0 +1,53 @@
+"""cohort-bot's storage: one SQLite file behind a small async data-access class.
+
+Usage::
+
+    async with Store.open(config.database.path) as store:
+        reflection = await store.add_reflection(guild_id, user_id, ..., now=now)
+
+Nothing here imports discord; ids are plain ints and times are aware UTC datetimes.
+"""
+
+from bot.store.errors import StoreError
+from bot.store.migrate import Migration, load_migrations
+from bot.store.models import (
+    ABOUT_KINDS,
+    ALL_WEEKDAYS,
+    POST_STATUSES,
+    VISIBILITIES,
+    AboutKind,
+    DayCount,
+    HistoryEntry,
+    Participation,
+    PostStatus,
+    Reflection,
+    ReflectionPage,
+    ScheduleRow,
+    SharedMessage,
+    TopicCount,
+    Visibility,
+)
+from bot.store.store import Store, StoreOpening
+
+__all__ = [
+    "ABOUT_KINDS",
+    "ALL_WEEKDAYS",
+    "POST_STATUSES",
+    "VISIBILITIES",
+    "AboutKind",
+    "DayCount",
+    "HistoryEntry",
+    "Migration",
+    "Participation",
+    "PostStatus",
+    "Reflection",
+    "ReflectionPage",
+    "ScheduleRow",
+    "SharedMessage",
+    "Store",
+    "StoreError",
+    "StoreOpening",
+    "TopicCount",
+    "Visibility",
+    "load_migrations",
+]

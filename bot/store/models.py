@@ -1,0 +1,123 @@
+"""Plain, immutable rows the store hands out, so callers never see sqlite3 rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal, get_args
+
+AboutKind = Literal["prompt", "approach", "expert", "myth"]
+Visibility = Literal["private", "cohort", "anonymous"]
+PostStatus = Literal["posted", "skipped", "manual"]
+
+ABOUT_KINDS: frozenset[str] = frozenset(get_args(AboutKind))
+VISIBILITIES: frozenset[str] = frozenset(get_args(Visibility))
+POST_STATUSES: frozenset[str] = frozenset(get_args(PostStatus))
+
+ALL_WEEKDAYS = 0b111_1111
+"""Weekday bitmask with every day set; bit n is date.weekday() == n (0 = Monday)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRow:
+    """One server's posting schedule."""
+
+    guild_id: int
+    channel_id: int
+    post_time: str  # 'HH:MM' in `timezone`
+    timezone: str  # IANA name, e.g. 'Europe/Berlin'
+    weekdays: int  # bitmask, see ALL_WEEKDAYS
+    paused: bool
+    notify_channel_id: int | None
+    round: int
+    created_by: int | None
+    updated_at: datetime
+
+    def runs_on(self, day: date) -> bool:
+        """Whether the weekday mask includes `day` (quiet dates are checked separately)."""
+        return bool(self.weekdays & (1 << day.weekday()))
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One use of a prompt by a server: posted, posted by hand, or skipped."""
+
+    id: int
+    guild_id: int
+    round: int
+    prompt_id: str
+    status: PostStatus
+    local_date: date | None
+    channel_id: int | None
+    message_id: int | None  # None while reserved and not yet confirmed
+    thread_id: int | None
+    at: datetime
+
+    @property
+    def confirmed(self) -> bool:
+        """A skip needs no message; a post is confirmed once its message id is known."""
+        return self.status == "skipped" or self.message_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Reflection:
+    """A member's reflection. Only its author may read it unless they share it."""
+
+    id: int
+    guild_id: int
+    author_id: int
+    about_kind: AboutKind
+    about_id: str
+    text: str
+    visibility: Visibility
+    shared_channel_id: int | None
+    shared_message_id: int | None
+    created_at: datetime
+    edited_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReflectionPage:
+    """One page of a member's reflections, newest first, and how many they have."""
+
+    items: tuple[Reflection, ...]
+    total: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class SharedMessage:
+    """A Discord message that shows a shared reflection, so it can be deleted too."""
+
+    reflection_id: int
+    channel_id: int
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCount:
+    """How many members reflected on one card, and how many reflections that made."""
+
+    about_kind: AboutKind
+    about_id: str
+    authors: int
+    reflections: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    """Reflections written on one local day, and by how many members."""
+
+    day: date
+    reflections: int
+    authors: int
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    """Counts only (never text or who), for the facilitators' summary chart."""
+
+    authors: int
+    reflections: int
+    topics: tuple[TopicCount, ...]  # most authors first
+    days: tuple[DayCount, ...]  # oldest day first

@@ -1,0 +1,79 @@
+"""Views as terminal text: the console's face on the same view objects Discord gets."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from bot.services.views import CardView, MenuOption, SuggestionView, TextView
+
+WIDTH = 88
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+_ITALIC = re.compile(r"(?<!\*)\*(?!\*)(.+?)(?<!\*)\*(?!\*)", re.DOTALL)
+_CODE = re.compile(r"`([^`]+)`")
+
+
+class TextRenderer:
+    """Turn views into text; ``ansi`` adds bold for a real terminal."""
+
+    def __init__(self, *, ansi: bool = False, width: int = WIDTH) -> None:
+        self.ansi = ansi
+        self.width = width
+
+    def markdown(self, text: str) -> str:
+        """Strip Discord's Markdown, keeping bold as ANSI bold on a terminal."""
+        bold = r"\033[1m\1\033[0m" if self.ansi else r"\1"
+        text = _BOLD.sub(bold, text)
+        return _CODE.sub(r"\1", _ITALIC.sub(r"\1", text))
+
+    def wrap(self, text: str, indent: str = "") -> str:
+        lines: list[str] = []
+        for paragraph in self.markdown(text).split("\n"):
+            if not paragraph.strip():
+                lines.append("")
+                continue
+            hang = indent + ("  " if paragraph.startswith("• ") else "")
+            lines.extend(
+                textwrap.wrap(paragraph, self.width, initial_indent=indent, subsequent_indent=hang)
+            )
+        return "\n".join(lines)
+
+    def rule(self, label: str) -> str:
+        head = f"── {label} "
+        return head + "─" * max(3, self.width - len(head))
+
+    def card(self, view: CardView) -> str:
+        parts = [self.rule(view.author), self.heading(view.title), self.wrap(view.description)]
+        parts.extend(self.field(item.name, item.value) for item in view.fields)
+        if view.reveal_label:
+            parts.append(f"[{view.reveal_label}]  type /reveal")
+        if view.links:
+            links = " · ".join(
+                f"{link.label} ({link.kind.value} {link.card_id})" for link in view.links
+            )
+            parts.append(self.wrap(f"Related: {links}"))
+        if view.footer:
+            parts.append(self.wrap(view.footer))
+        return "\n\n".join(part for part in parts if part)
+
+    def heading(self, title: str) -> str:
+        return f"\033[1m{title}\033[0m" if self.ansi else title.upper()
+
+    def field(self, name: str, value: str) -> str:
+        return self.wrap(f"**{name}:** {value}")
+
+    def text(self, view: TextView) -> str:
+        parts = [self.rule(view.title), self.wrap(view.description)]
+        parts.extend(self.field(item.name, item.value) for item in view.fields)
+        if view.footer:
+            parts.append(self.wrap(view.footer))
+        return "\n\n".join(parts)
+
+    def options(self, title: str, options: list[MenuOption]) -> str:
+        if not options:
+            return f"{title}: none."
+        rows = [f"  {option.label}  —  {option.description}" for option in options]
+        return "\n".join([f"{title}:", *rows])
+
+    def suggestions(self, view: SuggestionView) -> str:
+        return self.markdown(view.message)

@@ -1,0 +1,94 @@
+"""Settings: every mistake is one line naming the key, and exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_example_config_is_valid() -> None:
+    settings = load_settings(ROOT / "config.example.yaml")
+    assert settings.content_dir == Path("content")
+    assert settings.discord.guild_ids == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("log_levl: INFO\n", "log_levl: unknown setting 'log_levl'; did you mean 'log_level'?"),
+        ("database:\n  pth: x.db\n", "database.pth: unknown setting 'pth'; did you mean 'path'?"),
+        (
+            "discord:\n  guild_ids: abc\n",
+            "discord.guild_ids: expected a list (- item), found text ('abc')",
+        ),
+        (
+            "discord:\n  guild_ids: [1, x]\n",
+            "discord.guild_ids[1]: expected a whole number, found text ('x')",
+        ),
+        (
+            "log_level: LOUD\n",
+            "log_level: 'LOUD' is not one of: 'DEBUG', 'INFO', 'WARNING' or 'ERROR'",
+        ),
+        ("content_dir: /nowhere/at/all\n", "content_dir: '/nowhere/at/all' is not a folder"),
+        ("token: abc\n", "token: never put the token in a file; set DISCORD_TOKEN instead"),
+        ("discord:\n  api_base_url: localhost\n", "discord.api_base_url: 'localhost' is not a URL"),
+        ("reflections:\n  retention_days: 0\n", "reflections.retention_days: 0 must be at least 1"),
+        ("- a\n", "expected settings as key: value lines"),
+        ("a: [\n", ":2: not valid YAML"),
+    ],
+)
+def test_bad_settings_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path)
+    assert message in str(raised.value)
+    assert str(raised.value).startswith(str(path))
+    assert "\n" not in str(raised.value)
+
+
+def test_missing_config_file_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_settings(tmp_path / "absent.yaml")
+
+
+def test_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "log_levl: INFO\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path), "console"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        f"config error: {path}: log_levl: unknown setting 'log_levl'; did you mean 'log_level'?"
+    ]
+
+
+def test_run_without_token_explains(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(write(tmp_path, "")), "run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "DISCORD_TOKEN is not set" in run.stderr
