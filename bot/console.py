@@ -10,19 +10,32 @@ import shlex
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.errors import UserError
 from bot.library.models import Kind
+from bot.services.actors import Actor
 from bot.services.cards import about_view, help_view
 from bot.services.hub import Services
+from bot.services.prompts import PromptPost
+from bot.services.reflections import PAGE_SIZE, Topic
 from bot.services.views import CardView, SuggestionView
 from bot.textrender import TextRenderer
+
+CONSOLE_GUILD, CONSOLE_USER, CONSOLE_CHANNEL = 0, 1, 0
+LOCAL_ZONE = datetime.now().astimezone().tzinfo or UTC
+PROMPT_ACTIONS = ("status", "next", "now", "schedule", "skip", "pause", "resume", "quiet")
 
 Handler = Callable[[str], Awaitable[str]]
 Completer = Callable[[str], list[str]]
 
 CONSOLE_HELP = (
+    ("/prompt status|next [n]|now|skip|pause|resume", "The daily prompt (console cohort)."),
+    ("/prompt schedule HH:MM Zone/Name [days]", "Schedule the console cohort's prompt."),
+    ("/prompt quiet YYYY-MM-DD[,…]", "Dates with no post."),
+    ("/reflect [card or prompt]", "Write a reflection; finish with an empty line."),
+    ("/reflections mine [page]", "Your reflections, newest first."),
     ("/reveal", "Console only: reveal the last myth's answer."),
     ("/reload", "Console only: re-read content/ and report what changed."),
     ("/quit", "Leave the console (Ctrl-D works too)."),
@@ -51,6 +64,13 @@ class Console:
         self.add(Command("help", self._help))
         self.add(Command("reveal", self._reveal))
         self.add(Command("reload", self._reload))
+        self.add(Command("prompt", self._prompt, _words(PROMPT_ACTIONS)))
+        self.add(Command("reflect", self._reflect, self._card_completer(None)))
+        self.add(Command("reflections", self._reflections, _words(("mine",))))
+        self.actor = Actor(
+            user_id=CONSOLE_USER, guild_id=CONSOLE_GUILD, display_name="you", manages_server=True
+        )
+        self._draft: tuple[Topic, list[str]] | None = None
 
     def add(self, command: Command) -> None:
         """Register a command; later features add theirs the same way."""
@@ -69,6 +89,8 @@ class Console:
 
     async def execute(self, line: str) -> str:
         """Run one line and return what to print; never raises for bad input."""
+        if self._draft is not None:
+            return await self._continue_draft(line)
         name, _, args = line.strip().partition(" ")
         name = name.removeprefix("/").lower()
         if not name:
@@ -139,6 +161,79 @@ class Console:
     async def _reload(self, _args: str) -> str:
         return "\n".join(self.services.content.reload().lines())
 
+    async def _prompt(self, args: str) -> str:
+        prompts = self.services.prompts
+        action, _, rest = args.partition(" ")
+        action, rest = action.lower(), rest.strip()
+        if action in {"", "status"}:
+            return "\n".join((await prompts.status(self.actor)).lines(LOCAL_ZONE))
+        if action == "next":
+            count = int(rest) if rest.isdigit() else 5
+            items = await prompts.upcoming(self.actor, count)
+            lines = [f"{day:%a %d %b %Y}  {prompt.title}" for day, prompt in items]
+            return "\n".join(lines) or "Nothing is scheduled (paused, or no weekday chosen)."
+        if action == "now":
+            post = await prompts.post_now(self.actor, ConsolePoster(self))
+            return f"Posted “{post.prompt.title}”."
+        if action == "schedule":
+            words = rest.split(maxsplit=2)
+            if len(words) < 2:
+                return "Usage: /prompt schedule HH:MM Zone/Name [days], e.g. 09:00 Europe/Berlin"
+            status = await prompts.set_schedule(self.actor, CONSOLE_CHANNEL, *words)
+            return "Schedule saved.\n" + "\n".join(status.lines(LOCAL_ZONE))
+        if action == "skip":
+            return f"Skipped “{(await prompts.skip_next(self.actor)).title}”."
+        if action in {"pause", "resume"}:
+            status = await prompts.set_paused(self.actor, action == "pause")
+            return "\n".join(status.lines(LOCAL_ZONE))
+        if action == "quiet":
+            days = await prompts.set_quiet_dates(self.actor, rest)
+            return "Quiet dates: " + (", ".join(d.isoformat() for d in days) or "none")
+        return f"Unknown action “{action}”. Try: {', '.join(PROMPT_ACTIONS)}."
+
+    async def _reflect(self, args: str) -> str:
+        topic = await self.services.reflections.topic(self.actor.guild_id, args or None)
+        self._draft = (topic, [])
+        return (
+            f"Reflecting on {topic.title}. Only you and facilitators will see it.\n"
+            "Type your reflection; an empty line saves it, /cancel drops it."
+        )
+
+    async def _continue_draft(self, line: str) -> str:
+        assert self._draft is not None
+        topic, lines = self._draft
+        if line.strip().lower() == "/cancel":
+            self._draft = None
+            return "Dropped; nothing was saved."
+        if line.strip():
+            lines.append(line.rstrip("\n"))
+            return ""
+        self._draft = None
+        try:
+            saved = await self.services.reflections.save(self.actor, topic, "\n".join(lines))
+        except UserError as error:
+            return str(error)
+        return f"Saved reflection #{saved.id}. Only you and the facilitators can see it."
+
+    async def _reflections(self, args: str) -> str:
+        action, _, rest = args.partition(" ")
+        if action.lower() not in {"", "mine"}:
+            return "In the console: /reflections mine [page]. Discord has edit, delete and export."
+        page = int(rest) - 1 if rest.strip().isdigit() else 0
+        result = await self.services.reflections.mine(self.actor, page)
+        if not result.items:
+            return "No reflections yet. Use /reflect to write one."
+        title = self.services.reflections.topic_title
+        blocks = [
+            self.render.wrap(
+                f"**#{item.id} · {title(item.about_kind, item.about_id)} · "
+                f"{item.created_at:%d %b %Y}**\n{item.text}"
+            )
+            for item in result.items
+        ]
+        pages = -(-result.total // PAGE_SIZE)
+        return "\n\n".join([*blocks, f"Page {page + 1} of {pages} ({result.total} in all)"])
+
     def _problem_lines(self) -> list[str]:
         problems = self.services.content.problems
         head = f"The content has {len(problems)} problem(s), so no cards can be shown yet:"
@@ -164,6 +259,29 @@ class Console:
                 print(output + "\n", file=stdout, flush=True)
         await self.services.close()
         return 0
+
+
+class ConsolePoster:
+    """The console's stand-in for a channel: prompts are printed, not sent."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.posted = 0
+
+    async def post(self, post: PromptPost) -> tuple[int, int | None]:
+        self.posted += 1
+        print(self.console.render.card(post.view), flush=True)
+        return self.posted, None
+
+    async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
+        print(text, flush=True)
+
+
+def _words(words: tuple[str, ...]) -> Completer:
+    def complete(typed: str) -> list[str]:
+        return [word for word in words if word.startswith(typed.lower())]
+
+    return complete
 
 
 def _read_line(stdin: TextIO, interactive: bool) -> str:

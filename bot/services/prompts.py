@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -81,7 +81,8 @@ class ScheduleStatus:
     total: int
     quiet_dates: tuple[date, ...]
 
-    def lines(self, viewer_zone: ZoneInfo | None = None) -> list[str]:
+    def lines(self, viewer_zone: tzinfo | None = None) -> list[str]:
+        """Status lines; with ``viewer_zone`` (console) local times, else Discord timestamps."""
         row = self.schedule
         zone = ZoneInfo(row.timezone)
         days = calendar.describe_weekdays(weekday_set(row.weekdays))
@@ -95,8 +96,9 @@ class ScheduleStatus:
             if viewer_zone is not None:
                 mine = self.next_post.astimezone(viewer_zone)
                 when += f" ({mine:%a %d %b, %H:%M} your time)"
+            else:  # Discord shows <t:…> in each member's own time zone
+                when += f" (<t:{int(self.next_post.timestamp())}:F> your time)"
             lines.append(f"Next post: {when}.")
-            lines.append(f"Discord time: <t:{int(self.next_post.timestamp())}:F>")
         upcoming = f"“{self.next_prompt.title}”" if self.next_prompt else "none (all used)"
         lines.append(f"Next prompt: {upcoming}, {self.position} of {self.total} used.")
         if self.quiet_dates:

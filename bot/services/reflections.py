@@ -12,7 +12,7 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol, cast
 
 from bot.config import Settings
@@ -87,6 +87,7 @@ class ReflectionService:
         self.content = content
         self.settings = settings
         self.clock = clock
+        self._purged_on: date | None = None
 
     # ---------------------------------------------------------------- topics
 
@@ -273,10 +274,12 @@ class ReflectionService:
         return lines, participation_chart(days)
 
     async def purge_expired(self) -> int:
-        """Retention: delete reflections older than ``retention_days`` (if set)."""
+        """Retention, once a day: delete reflections older than ``retention_days`` (if set)."""
         days = self.settings.reflections.retention_days
-        if days is None:
+        today = self.clock().date()
+        if days is None or self._purged_on == today:
             return 0
+        self._purged_on = today
         removed = await self.store.delete_older_than(self.clock() - timedelta(days=days))
         if removed:
             log.info("retention: deleted %d reflection(s) older than %d days", removed, days)
