@@ -1,0 +1,317 @@
+"""The daily prompt service: real SQLite, a hand-moved clock, a recording poster."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.config import Settings
+from bot.errors import UserError
+from bot.library.library import Library
+from bot.library.models import About, Citation, Prompt, Source
+from bot.services.actors import Actor
+from bot.services.content import ContentState
+from bot.services.prompts import PostFailed, PromptPost, PromptService
+from bot.store import Store
+from tests.e2e import CONTENT, FakeClock
+
+MINIMAL = Path(__file__).parent / "data" / "minimal"
+FACILITATOR = Actor(
+    user_id=10, guild_id=1, display_name="Fran", channel_id=500, manages_server=True
+)
+MEMBER = Actor(user_id=11, guild_id=1, display_name="Max", channel_id=500)
+
+
+@dataclass
+class RecordingPoster:
+    """Stands in for Discord: records posts; can refuse a channel like Discord would."""
+
+    posts: list[PromptPost] = field(default_factory=list)
+    notices: list[tuple[int | None, int, str]] = field(default_factory=list)
+    refuse: dict[int, str] = field(default_factory=dict)
+
+    async def post(self, post: PromptPost) -> tuple[int, int | None]:
+        if post.channel_id in self.refuse:
+            raise PostFailed(self.refuse[post.channel_id])
+        self.posts.append(post)
+        return 1000 + len(self.posts), 2000 + len(self.posts)
+
+    async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
+        self.notices.append((channel_id, guild_id, text))
+
+    def posted_ids(self, guild_id: int = 1) -> list[str]:
+        return [post.prompt.id for post in self.posts if post.guild_id == guild_id]
+
+
+class FixedContent(ContentState):
+    """Content whose library a test swaps by hand (as a reload would)."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__(Path())
+        self._library = library
+
+    def swap(self, library: Library) -> None:
+        self._library = library
+
+
+def prompt_library(ids: list[str]) -> Library:
+    source = Source(
+        id="s", title="S", kind="report", year=2017, subject="x", locator="sentence", length=9
+    )
+    cite = [Citation(source="s", at="S1")]
+    prompts = {
+        pid: Prompt(id=pid, title=pid.title(), summary="s", text="t", question="q?", sources=cite)
+        for pid in ids
+    }
+    return Library(About(name="n", description="d", content_note="c"), {"s": source}, dict(prompts))
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    async with Store.open(tmp_path / "cohort.sqlite3") as opened:
+        yield opened
+
+
+def service(
+    store: Store, clock: FakeClock, content: ContentState | None = None, **overrides: object
+) -> PromptService:
+    if content is None:
+        content = ContentState(CONTENT)
+        content.reload()
+    return PromptService(store, content, Settings.model_validate(overrides), clock)
+
+
+def at(text: str) -> FakeClock:
+    return FakeClock(datetime.fromisoformat(text).astimezone(UTC))
+
+
+async def test_schedule_refuses_members_and_bad_input(store: Store) -> None:
+    prompts = service(store, at("2026-03-02T07:00:00+00:00"))
+    with pytest.raises(
+        UserError,
+        match="Only facilitators can schedule prompts: that needs the Manage Server permission",
+    ):
+        await prompts.set_schedule(MEMBER, 500, "09:00", "Europe/Berlin")
+    with pytest.raises(UserError, match="HH:MM"):
+        await prompts.set_schedule(FACILITATOR, 500, "9am", "Europe/Berlin")
+    with pytest.raises(UserError, match="Europe/Berlin"):
+        await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berln")
+    assert await store.get_schedule(1) is None
+
+
+async def test_facilitator_role_from_config(store: Store) -> None:
+    prompts = service(store, at("2026-03-02T07:00:00+00:00"), facilitator_role="Facilitator")
+    helper = Actor(user_id=12, guild_id=1, channel_id=500, role_names=("facilitator",))
+    status = await prompts.set_schedule(helper, 500, "09:00", "Europe/Berlin")
+    assert status.schedule.post_time == "09:00"
+
+
+async def test_posts_once_at_the_due_time_then_the_next_day(store: Store) -> None:
+    clock = at("2026-03-02T07:00:00+00:00")  # 08:00 in Berlin
+    prompts, poster = service(store, clock), RecordingPoster()
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    assert await prompts.run_due(poster) == []
+    clock.advance(hours=1)  # 09:00 Berlin
+    [post] = await prompts.run_due(poster)
+    assert post.local_date is not None and post.local_date.isoformat() == "2026-03-02"
+    assert post.thread_name.endswith(" · 02 Mar 2026") and len(post.thread_name) <= 100
+    assert post.view.title == post.prompt.title
+    assert await prompts.run_due(poster) == [], "never twice"
+    clock.advance(hours=23, minutes=59)
+    assert await prompts.run_due(poster) == []
+    clock.advance(minutes=1)
+    await prompts.run_due(poster)
+    first, second = (p.id for p in curriculum_prompts()[:2])
+    assert poster.posted_ids() == [first, second]
+
+
+def curriculum_prompts() -> list[Prompt]:
+    content = ContentState(CONTENT)
+    content.reload()
+    return list(content.library.prompts)
+
+
+async def test_restart_straight_after_a_post_never_posts_again(store: Store) -> None:
+    clock = at("2026-03-02T08:00:30+00:00")
+    poster = RecordingPoster()
+    first_run = service(store, clock)
+    await first_run.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    await first_run.run_due(poster)
+    after_restart = service(store, clock)  # a new process: nothing in memory
+    assert await after_restart.run_due(poster) == []
+    assert len(poster.posts) == 1
+
+
+async def test_week_of_downtime_posts_today_only_and_moves_one_step(store: Store) -> None:
+    clock = at("2026-03-02T08:00:00+00:00")
+    prompts, poster = service(store, clock), RecordingPoster()
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    await prompts.run_due(poster)
+    clock.advance(days=7, hours=5)  # down for a week; back in the afternoon
+    [late] = await prompts.run_due(poster)
+    assert late.local_date is not None and late.local_date.isoformat() == "2026-03-09"
+    assert poster.posted_ids() == [p.id for p in curriculum_prompts()[:2]]
+
+
+async def test_back_the_same_day_after_the_post_time_posts_late(store: Store) -> None:
+    clock = at("2026-03-02T07:00:00+00:00")
+    prompts, poster = service(store, clock), RecordingPoster()
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    clock.advance(hours=14)  # 22:00 Berlin, same local day
+    assert len(await prompts.run_due(poster)) == 1
+    clock.advance(hours=2)  # 00:00: a new local day, 9 hours before its post
+    assert await prompts.run_due(poster) == []
+
+
+async def test_lost_channel_tells_facilitators_once_and_keeps_the_sequence(store: Store) -> None:
+    clock = at("2026-03-02T08:00:00+00:00")
+    prompts, poster = (
+        service(store, clock),
+        RecordingPoster(refuse={500: "I am not allowed to post there"}),
+    )
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    assert await prompts.run_due(poster) == []
+    clock.advance(minutes=5)
+    assert await prompts.run_due(poster) == []
+    [(channel, guild, text)] = poster.notices
+    assert (channel, guild) == (500, 1) and "I am not allowed to post there" in text
+    assert await store.used_prompt_ids(1, 1) == set(), "the sequence does not move"
+    poster.refuse.clear()
+    clock.advance(minutes=10)
+    [post] = await prompts.run_due(poster)
+    assert post.prompt.id == curriculum_prompts()[0].id
+
+
+async def test_skip_pause_resume_and_quiet_dates(store: Store) -> None:
+    clock = at("2026-03-02T06:00:00+00:00")
+    prompts, poster = service(store, clock), RecordingPoster()
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin", "weekdays")
+    skipped = await prompts.skip_next(FACILITATOR)
+    assert await prompts.set_quiet_dates(FACILITATOR, "2026-03-03")
+    clock.advance(hours=3)
+    [monday] = await prompts.run_due(poster)
+    assert monday.prompt.id != skipped.id
+    clock.advance(days=1)
+    assert await prompts.run_due(poster) == [], "Tuesday is a quiet date"
+    await prompts.set_paused(FACILITATOR, True)
+    clock.advance(days=1)
+    assert await prompts.run_due(poster) == [], "paused"
+    await prompts.set_paused(FACILITATOR, False)
+    assert len(await prompts.run_due(poster)) == 1, "resumed the same day: posts late"
+    clock.advance(days=3)  # Saturday
+    assert await prompts.run_due(poster) == [], "weekdays only"
+    with pytest.raises(UserError, match="Only facilitators"):
+        await prompts.skip_next(MEMBER)
+
+
+async def test_status_and_preview(store: Store) -> None:
+    clock = at("2026-03-02T06:00:00+00:00")
+    prompts = service(store, clock)
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "America/New_York")
+    status = await prompts.status(MEMBER)
+    assert status.next_post == datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+    text = "\n".join(status.lines(ZoneInfo("Asia/Tokyo")))
+    assert "Mon 02 Mar 2026, 09:00 America/New_York (Mon 02 Mar, 23:00 your time)" in text
+    preview = await prompts.upcoming(FACILITATOR, 3)
+    assert [day.isoformat() for day, _ in preview] == ["2026-03-02", "2026-03-03", "2026-03-04"]
+    assert [prompt.id for _, prompt in preview] == [p.id for p in curriculum_prompts()[:3]]
+
+
+async def test_nine_am_new_york_across_the_dst_change(store: Store) -> None:
+    clock = at("2026-03-06T12:00:00+00:00")
+    prompts, poster = service(store, clock), RecordingPoster()
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "America/New_York")
+    utc_times = []
+    for _ in range(5 * 24 * 4):  # every 15 minutes for five days, across 8 March
+        if await prompts.run_due(poster):
+            utc_times.append(clock.now.strftime("%m-%d %H:%M"))
+        clock.advance(minutes=15)
+    assert utc_times == ["03-06 14:00", "03-07 14:00", "03-08 13:00", "03-09 13:00", "03-10 13:00"]
+
+
+async def test_each_server_has_its_own_sequence(store: Store) -> None:
+    clock = at("2026-03-02T08:00:00+00:00")
+    prompts, poster = service(store, clock), RecordingPoster()
+    other = Actor(user_id=20, guild_id=2, channel_id=600, manages_server=True)
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    await prompts.skip_next(FACILITATOR)
+    await prompts.set_schedule(other, 600, "09:00", "Europe/Berlin")
+    await prompts.run_due(poster)
+    first, second = (p.id for p in curriculum_prompts()[:2])
+    assert poster.posted_ids(1) == [second] and poster.posted_ids(2) == [first]
+
+
+@pytest.mark.parametrize(
+    ("when_finished", "expected"), [("stop", ["a", "b"]), ("restart", ["a", "b", "a"])]
+)
+async def test_when_the_sequence_is_used_up(
+    store: Store, when_finished: str, expected: list[str]
+) -> None:
+    clock = at("2026-03-02T08:00:00+00:00")
+    content = FixedContent(prompt_library(["a", "b"]))
+    prompts = service(store, clock, content, prompts={"when_finished": when_finished})
+    poster = RecordingPoster()
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    for _ in range(3):
+        await prompts.run_due(poster)
+        clock.advance(days=1)
+    assert poster.posted_ids() == expected
+    if when_finished == "stop":
+        assert "All 2 discussion prompts have been posted" in poster.notices[-1][2]
+        assert (await store.get_schedule(1)).paused  # type: ignore[union-attr]
+
+
+EDITS = st.lists(
+    st.one_of(
+        st.tuples(st.just("post"), st.just(0)),
+        st.tuples(st.just("insert"), st.integers(0, 30)),
+        st.tuples(st.just("delete"), st.integers(0, 30)),
+        st.tuples(st.just("reorder"), st.integers(0, 10_000)),
+    ),
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits=EDITS)
+async def test_cursor_survives_insert_reorder_delete(
+    tmp_path: Path, edits: list[tuple[str, int]]
+) -> None:
+    """Never a prompt twice in a round; never one skipped that existed and was not posted."""
+    clock = at("2026-03-02T08:00:00+00:00")
+    ids = [f"p{n}" for n in range(6)]
+    content = FixedContent(prompt_library(ids))
+    fresh = tmp_path / f"db-{uuid.uuid4().hex}.sqlite3"  # one database per example
+    async with Store.open(fresh) as store:
+        prompts, poster = service(store, clock, content), RecordingPoster()
+        await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+        counter = 100
+        for action, number in edits:
+            if action == "post":
+                remaining = [i for i in ids if i not in poster.posted_ids()]
+                if remaining:
+                    await prompts.post_now(FACILITATOR, poster)
+                    assert poster.posted_ids()[-1] == remaining[0], "first unposted, current order"
+                else:
+                    with pytest.raises(UserError, match="Every prompt has been used"):
+                        await prompts.post_now(FACILITATOR, poster)
+            elif action == "insert":
+                counter += 1
+                ids.insert(number % (len(ids) + 1), f"n{counter}")
+            elif action == "delete" and ids:
+                ids.pop(number % len(ids))
+            elif action == "reorder" and ids:
+                ids = ids[number % len(ids) :] + ids[: number % len(ids)]
+            content.swap(prompt_library(ids))
+        posted = poster.posted_ids()
+        assert len(posted) == len(set(posted))
