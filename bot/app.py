@@ -22,7 +22,7 @@ from bot.services.hub import Services
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.cards", "bot.cogs.prompts", "bot.cogs.reflections")
+EXTENSIONS = ("bot.cogs.cards", "bot.cogs.prompts", "bot.cogs.reflections", "bot.cogs.content")
 IN_FLIGHT_PREFIXES = ("CommandTree-invoker", "discord-ui-", "cohort-")
 SHUTDOWN_GRACE_SECONDS = 10.0
 

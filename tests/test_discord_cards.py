@@ -15,6 +15,7 @@ EXPECTED_COMMANDS = {
     "approach",
     "expert",
     "myth",
+    "content",
     "search",
     "about",
     "help",

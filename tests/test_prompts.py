@@ -315,3 +315,17 @@ async def test_cursor_survives_insert_reorder_delete(
             content.swap(prompt_library(ids))
         posted = poster.posted_ids()
         assert len(posted) == len(set(posted))
+
+
+async def test_renamed_prompt_keeps_its_place(store: Store) -> None:
+    clock = at("2026-03-02T08:00:00+00:00")
+    content = FixedContent(prompt_library(["a", "b"]))
+    prompts, poster = service(store, clock, content), RecordingPoster()
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    await prompts.post_now(FACILITATOR, poster)
+    renamed = prompt_library(["a-new", "b"])
+    old = renamed.cards["a-new"]
+    cards = {"a-new": old.model_copy(update={"replaces": ["a"]}), "b": renamed.cards["b"]}
+    content.swap(Library(renamed.about, renamed.sources, cards))
+    await prompts.post_now(FACILITATOR, poster)
+    assert poster.posted_ids() == ["a", "b"]

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import UserError
 from bot.library.library import Library
-from bot.library.loader import ContentUnreadable, LoadResult, Origin, Problem, load_library
+from bot.library.loader import (
+    ContentUnreadable,
+    LoadResult,
+    Origin,
+    Problem,
+    content_files,
+    load_library,
+)
 from bot.library.models import Kind
 from bot.services.cards import card_view
 from bot.services.limits import embed_usage
@@ -98,6 +106,43 @@ class ContentState:
     @property
     def loaded(self) -> bool:
         return self._library is not None
+
+    def snapshot(self) -> tuple[tuple[str, int, int], ...]:
+        """Name, size and modification time of every content file, to notice edits."""
+        try:
+            files = content_files(self.content_dir)
+        except ContentUnreadable:
+            return ()
+        found = []
+        for path in files:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found.append((str(path), stat.st_size, stat.st_mtime_ns))
+        return tuple(found)
+
+    async def watch(self, interval: float = 1.0, settle: float = 1.0) -> None:
+        """Reload when files change, once they have been quiet for ``settle`` seconds.
+
+        Polling, not inotify: it works the same on every platform and in containers,
+        and a multi-file save (or a git checkout) produces one reload, not one per file.
+        """
+        seen = self.snapshot()
+        while True:
+            await asyncio.sleep(interval)
+            current = self.snapshot()
+            if current == seen:
+                continue
+            while True:  # debounce: wait until nothing changes for `settle` seconds
+                await asyncio.sleep(settle)
+                settled = self.snapshot()
+                if settled == current:
+                    break
+                current = settled
+            seen = current
+            log.info("content files changed; reloading")
+            self.reload()
 
     def reload(self) -> ReloadReport:
         """Re-read content; swap it in only if it is clean."""

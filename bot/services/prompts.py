@@ -355,7 +355,11 @@ class PromptService:
 
     async def _remaining(self, row: ScheduleRow) -> list[Prompt]:
         used = await self.store.used_prompt_ids(row.guild_id, row.round)
-        return [prompt for prompt in self.content.library.prompts if prompt.id not in used]
+        return [
+            prompt
+            for prompt in self.content.library.prompts
+            if prompt.id not in used and used.isdisjoint(prompt.replaces)  # renamed: same prompt
+        ]
 
     async def _next_prompt(self, row: ScheduleRow) -> Prompt | None:
         remaining = await self._remaining(row)

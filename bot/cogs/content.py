@@ -1,0 +1,61 @@
+"""/content reload: maintainers swap in edited content without a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.common import actor_of, services_of
+from bot.errors import UserError
+from bot.services.actors import is_facilitator
+from bot.services.limits import clip
+
+if TYPE_CHECKING:
+    from bot.app import CohortBot
+
+log = logging.getLogger(__name__)
+
+
+class Content(commands.GroupCog, group_name="content", group_description="Maintain the cards"):
+    """Reloading content by command, and (if configured) when files change."""
+
+    def __init__(self, bot: CohortBot) -> None:
+        self.bot = bot
+        self.watcher: asyncio.Task[None] | None = None
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        settings = self.bot.services.settings
+        if settings.content.watch:
+            self.watcher = asyncio.create_task(
+                self.bot.services.content.watch(), name="cohort-content-watch"
+            )
+
+    async def cog_unload(self) -> None:
+        if self.watcher is not None:
+            self.watcher.cancel()
+
+    @app_commands.command(description="Re-read the content files and swap them in if clean")
+    async def reload(self, interaction: discord.Interaction) -> None:
+        services = services_of(interaction)
+        allowed = await self.bot.is_owner(interaction.user)
+        if not allowed and services.settings.content.reload_by == "facilitators":
+            allowed = is_facilitator(actor_of(interaction), services.settings.facilitator_role)
+        if not allowed:
+            who = "the bot's owner"
+            if services.settings.content.reload_by == "facilitators":
+                who += " or facilitators"
+            raise UserError(f"Only {who} can reload content.")
+        report = services.content.reload()
+        await interaction.response.send_message(
+            clip("\n".join(report.lines(max_problems=8)), 2000), ephemeral=True
+        )
+
+
+async def setup(bot: CohortBot) -> None:
+    await bot.add_cog(Content(bot))

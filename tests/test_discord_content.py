@@ -1,0 +1,127 @@
+"""Maintainers: reload content without a restart; a broken edit keeps the old cards serving."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+from tests.e2e import CONTENT, cohort_bot, embed_of
+from tests.fakediscord import FakeDiscord
+
+NEW_TITLE = "Confrontation: being found out"
+
+
+def editable_content(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+def retitle_confrontation(content: Path) -> None:
+    path = content / "approaches.yaml"
+    text = path.read_text()
+    old = 'title: "Confrontation: being caught or exposed"'
+    assert old in text
+    path.write_text(text.replace(old, f'title: "{NEW_TITLE}"'))
+
+
+async def approach_title(fake: FakeDiscord, name: str) -> str:
+    handle = await fake.slash("approach", {"name": name, "private": True})
+    title: str = embed_of((await handle.response()).data)["title"]
+    return title
+
+
+async def test_reload_is_for_the_owner_and_keeps_old_cards_on_a_broken_edit(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = strict_fake_discord
+    assert fake.guild is not None
+    fake.guild.add_member(fake.world.owner_user)
+    content = editable_content(tmp_path)
+    async with cohort_bot(fake, tmp_path, content_dir=content):
+        refused = await (await fake.slash("content reload")).response()
+        assert refused.ephemeral and refused.content == "Only the bot's owner can reload content."
+
+        myths = content / "myths.yaml"
+        myths.write_text(myths.read_text().replace("    title:", "\ttitle:", 1))
+        retitle_confrontation(content)
+        broken = await (await fake.slash("content reload", user=fake.world.owner_user)).response()
+        assert broken.ephemeral and broken.content is not None
+        assert broken.content.startswith("Content has 1 problem(s); still serving the old cards:")
+        assert f"{myths}:3: file: tab character" in broken.content
+        assert (
+            await approach_title(fake, "confrontation") == "Confrontation: being caught or exposed"
+        )
+
+        myths.write_text(myths.read_text().replace("\ttitle:", "    title:", 1))
+        fixed = await (await fake.slash("content reload", user=fake.world.owner_user)).response()
+        assert fixed.content is not None and fixed.content.startswith(
+            "Content reloaded: 14 approaches"
+        )
+        assert "changed: confrontation" in fixed.content
+        assert await approach_title(fake, "confrontation") == NEW_TITLE
+
+
+async def test_facilitators_may_reload_when_config_allows(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = strict_fake_discord
+    assert fake.guild is not None
+    async with cohort_bot(fake, tmp_path, content={"reload_by": "facilitators"}):
+        reply = await (await fake.slash("content reload", user=fake.guild.owner)).response()
+        assert reply.content is not None and reply.content.startswith("Content reloaded:")
+        assert "No cards changed." in reply.content
+        refused = await (await fake.slash("content reload")).response()
+        assert refused.content == "Only the bot's owner or facilitators can reload content."
+
+
+async def test_renamed_card_keeps_old_links_working(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = strict_fake_discord
+    fake.guild.add_member(fake.world.owner_user)  # type: ignore[union-attr]
+    content = editable_content(tmp_path)
+    async with cohort_bot(fake, tmp_path, content_dir=content):
+        posted = await (await fake.slash("expert", {"name": "james-cantor"})).response()
+        assert posted.message is not None
+        for path in content.glob("*.yaml"):
+            path.write_text(
+                path.read_text()
+                .replace("- confrontation\n", "- being-confronted\n")
+                .replace("[confrontation", "[being-confronted")
+                .replace(", confrontation]", ", being-confronted]")
+                .replace(", confrontation,", ", being-confronted,")
+            )
+        approaches = content / "approaches.yaml"
+        approaches.write_text(
+            approaches.read_text().replace(
+                "  - id: confrontation\n",
+                "  - id: being-confronted\n    replaces: [confrontation]\n",
+            )
+        )
+        report = await (await fake.slash("content reload", user=fake.world.owner_user)).response()
+        assert report.content is not None and "added: being-confronted" in report.content, (
+            report.content
+        )
+        assert (
+            await approach_title(fake, "confrontation") == "Confrontation: being caught or exposed"
+        )
+        click = await fake.click(
+            posted.message, "card:confrontation"
+        )  # a button from before the rename
+        assert embed_of((await click.response()).data)["title"].startswith("Confrontation")
+
+
+async def test_watch_reloads_by_itself_after_files_settle(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = strict_fake_discord
+    content = editable_content(tmp_path)
+    async with cohort_bot(fake, tmp_path, content_dir=content, content={"watch": True}) as bot:
+        retitle_confrontation(content)
+        for _ in range(100):  # bounded wait: interval 1 s + settle 1 s
+            if bot.services.content.library.get("confrontation").title == NEW_TITLE:  # type: ignore[union-attr]
+                break
+            await asyncio.sleep(0.1)
+        assert await approach_title(fake, "confrontation") == NEW_TITLE
