@@ -31,11 +31,9 @@ Handler = Callable[[str], Awaitable[str]]
 Completer = Callable[[str], list[str]]
 
 CONSOLE_HELP = (
-    ("/prompt status|next [n]|now|skip|pause|resume", "The daily prompt (console cohort)."),
+    ("/prompt next [n]|now|skip|pause|resume", "Console forms of the facilitator commands."),
     ("/prompt schedule HH:MM Zone/Name [days]", "Schedule the console cohort's prompt."),
     ("/prompt quiet YYYY-MM-DD[,…]", "Dates with no post."),
-    ("/reflect [card or prompt]", "Write a reflection; finish with an empty line."),
-    ("/reflections mine [page]", "Your reflections, newest first."),
     ("/reveal", "Console only: reveal the last myth's answer."),
     ("/reload", "Console only: re-read content/ and report what changed."),
     ("/quit", "Leave the console (Ctrl-D works too)."),

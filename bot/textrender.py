@@ -49,7 +49,7 @@ class TextRenderer:
             parts.append(f"[{view.reveal_label}]  type /reveal")
         if view.links:
             links = " · ".join(
-                f"{link.label} ({link.kind.value} {link.card_id})" for link in view.links
+                f"{link.label} (/{link.kind.value} {link.card_id})" for link in view.links
             )
             parts.append(self.wrap(f"Related: {links}"))
         if view.footer:

@@ -186,6 +186,10 @@ HELP: tuple[tuple[str, str], ...] = (
     ("/myth [name]", "A common belief, then what the evidence says."),
     ("/search query", "The best matching cards of every kind."),
     ("/about", "What this bot is, the content note, and where to find support."),
+    ("/prompt status", "When and where the daily discussion prompt is posted."),
+    ("/reflect [about]", "Write a reflection; private to you and the facilitators."),
+    ("/reflections mine", "Your reflections; also edit, delete, share, export, forget-me."),
+    ("/prompt schedule …", "Facilitators: schedule, preview, post, skip, pause the prompt."),
 )
 
 
