@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings
 from bot.library.loader import ContentUnreadable, Problem
 from bot.library.models import json_schema
+from bot.store import StoreError
 
 log = logging.getLogger("bot")
 
@@ -60,11 +61,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.preview import preview
 
         return preview(args.card_id, args.content_dir or settings.content_dir)
-    if args.command == "console" or (args.command is None and not settings.token):
-        if args.command is None:
-            print("No DISCORD_TOKEN set: starting the local console.\n", file=sys.stderr)
-        return run_console(settings)
-    return run_discord(settings)
+    try:
+        if args.command == "console" or (args.command is None and not settings.token):
+            if args.command is None:
+                print("No DISCORD_TOKEN set: starting the local console.\n", file=sys.stderr)
+            return run_console(settings)
+        return run_discord(settings)
+    except StoreError as error:  # a newer or damaged database: say so, touch nothing
+        print(f"database error: {error}", file=sys.stderr)
+        return 2
 
 
 def run_console(settings: Settings) -> int:

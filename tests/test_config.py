@@ -92,3 +92,26 @@ def test_run_without_token_explains(tmp_path: Path) -> None:
     )
     assert run.returncode == 2
     assert "DISCORD_TOKEN is not set" in run.stderr
+
+
+def test_newer_database_is_refused_with_one_line(tmp_path: Path) -> None:
+    import sqlite3
+
+    database = tmp_path / "db.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA user_version = 999")
+        connection.execute("CREATE TABLE future (x)")
+    before = database.read_bytes()
+    config = write(tmp_path, f"database:\n  path: {database}\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "console"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert run.stderr.startswith("database error: ") and "newer cohort-bot" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert database.read_bytes() == before
