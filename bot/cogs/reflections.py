@@ -6,7 +6,7 @@ import io
 import logging
 import re
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import discord
 from discord import app_commands
@@ -17,7 +17,7 @@ from bot.cogs.errors import report_error
 from bot.cogs.render import NO_PINGS
 from bot.errors import UserError
 from bot.services.limits import MODAL_TITLE, TEXT_INPUT_MAX, clip
-from bot.services.reflections import PAGE_SIZE, VISIBILITY_TEXT, Topic
+from bot.services.reflections import PAGE_SIZE, VISIBILITY_TEXT, ShareFailed, Topic
 from bot.store import Reflection, Visibility
 
 if TYPE_CHECKING:
@@ -25,6 +25,22 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 VisibilityChoice = Literal["private", "cohort", "anonymous"]
+# How long an open modal waits for its Submit. Writing a reflection can take a while, and
+# a submit that arrives after this is lost (the member's text with it), so be generous.
+MODAL_TIMEOUT_SECONDS = 3 * 60 * 60
+
+
+async def reply(
+    interaction: discord.Interaction, text: str, *, file: discord.File | None = None
+) -> None:
+    """Answer privately, whether or not the interaction was deferred first."""
+    extra: dict[str, Any] = {} if file is None else {"file": file}
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS, **extra)
+    else:
+        await interaction.response.send_message(
+            text, ephemeral=True, allowed_mentions=NO_PINGS, **extra
+        )
 
 
 class DiscordSharer:
@@ -41,9 +57,10 @@ class DiscordSharer:
             shown = discord.Embed(title=title, description=text, colour=0x6C4F9E)
             message = await channel.send(embed=shown, allowed_mentions=NO_PINGS)
         except (discord.Forbidden, discord.NotFound):
-            raise UserError(
-                "I could not post in that channel or thread, so it stays private for now."
-            ) from None
+            raise UserError("I could not post in that channel or thread.") from None
+        except discord.HTTPException as error:
+            log.warning("sharing a reflection in %s failed: %s", channel_id, error)
+            raise UserError("Discord did not take the post just now.") from None
         return message.id
 
     async def unshare(self, channel_id: int, message_id: int) -> None:
@@ -62,7 +79,9 @@ class ReflectionModal(discord.ui.Modal):
         self, topic: Topic, visibility: Visibility, *, edit_id: int | None = None, text: str = ""
     ) -> None:
         verb = "Edit" if edit_id else "Reflect"
-        super().__init__(title=clip(f"{verb}: {topic.title}", MODAL_TITLE), timeout=900)
+        super().__init__(
+            title=clip(f"{verb}: {topic.title}", MODAL_TITLE), timeout=MODAL_TIMEOUT_SECONDS
+        )
         self.topic, self.visibility, self.edit_id = topic, visibility, edit_id
         self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="Your reflection",
@@ -77,6 +96,9 @@ class ReflectionModal(discord.ui.Modal):
         services = services_of(interaction)
         actor = actor_of(interaction)
         sharer = DiscordSharer(interaction.client)
+        if self.visibility != "private":
+            # Posting the shared copy is a round trip to Discord: answer within 3 s.
+            await interaction.response.defer(ephemeral=True, thinking=True)
         if self.edit_id is None:
             saved = await services.reflections.save(
                 actor, self.topic, self.text.value, self.visibility, sharer
@@ -86,23 +108,24 @@ class ReflectionModal(discord.ui.Modal):
             saved = await services.reflections.edit(actor, self.edit_id, self.text.value, sharer)
             verb = "Updated"
         who = VISIBILITY_TEXT[saved.visibility]
-        await interaction.response.send_message(
-            f"{verb} reflection #{saved.id} on {self.topic.title}. {who}",
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
-        )
+        await reply(interaction, f"{verb} reflection #{saved.id} on {self.topic.title}. {who}")
 
     async def on_error(  # type: ignore[override]  # Modal's signature differs from View's
         self, interaction: discord.Interaction, error: Exception, /
     ) -> None:
         """Refused text is handed back as a file, so nothing the member typed is lost."""
-        if isinstance(error, UserError) and not interaction.response.is_done():
-            keep = discord.File(
-                io.BytesIO(self.text.value.encode()), filename="your-reflection.txt"
-            )
-            await interaction.response.send_message(
-                f"{error} Your text is attached so nothing is lost.", file=keep, ephemeral=True
-            )
+        if isinstance(error, ShareFailed):  # saved, only not shared: nothing to hand back
+            await reply(interaction, str(error))
+            return
+        if isinstance(error, UserError):
+            data = self.text.value.encode("utf-8", errors="replace")
+            keep = discord.File(io.BytesIO(data), filename="your-reflection.txt")
+            try:
+                await reply(
+                    interaction, f"{error} Your text is attached so nothing is lost.", file=keep
+                )
+            except discord.HTTPException:
+                log.warning("could not hand a refused reflection back to its author")
             return
         await report_error(interaction, error)
 
@@ -169,16 +192,26 @@ class PageButton(
 
 class ConfirmButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"confirm:(?P<action>delete|forget):(?P<id>\d+)",
+    template=r"confirm:(?P<action>delete|forget|keep):(?P<id>\d+)",
 ):
-    """The second step of a destructive action; only the member sees the ephemeral prompt."""
+    """The second step of a destructive action; only the member sees the ephemeral prompt.
+
+    It acts on the clicking member's own data only, whoever built the custom_id.
+    """
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "delete": "Yes, delete it",
+        "forget": "Yes, erase everything",
+        "keep": "No, keep it",
+    }
 
     def __init__(self, action: str, reflection_id: int = 0) -> None:
-        label = "Yes, delete it" if action == "delete" else "Yes, erase everything"
         super().__init__(
             discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.danger,
+                label=self.LABELS[action],
+                style=discord.ButtonStyle.secondary
+                if action == "keep"
+                else discord.ButtonStyle.danger,
                 custom_id=f"confirm:{action}:{reflection_id}",
             )
         )
@@ -192,25 +225,45 @@ class ConfirmButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
+            if self.action == "keep":
+                await interaction.response.edit_message(content="Nothing was changed.", view=None)
+                return
             services, actor = services_of(interaction), actor_of(interaction)
             sharer = DiscordSharer(interaction.client)
+            # Removing shared copies is one Discord call each: acknowledge within 3 s first.
+            await interaction.response.defer()
             if self.action == "delete":
                 await services.reflections.delete(actor, self.reflection_id, sharer)
-                text = f"Reflection #{self.reflection_id} is deleted."
+                text = f"Reflection #{self.reflection_id} is deleted, with any shared copy."
             else:
                 removed = await services.reflections.forget_me(actor, sharer)
-                text = f"Done: {removed} record(s) about you in this server are erased."
-            await interaction.response.edit_message(content=text, view=None)
+                text = (
+                    "Done: everything the bot held about you in this server is erased "
+                    f"({removed} reflection(s), with any shared copies)."
+                )
+            await interaction.edit_original_response(content=text, view=None)
         except Exception as error:
             await report_error(interaction, error)
+
+
+def confirm_view(action: str, reflection_id: int = 0) -> discord.ui.View:
+    """A destructive action's button, and one to back out."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(ConfirmButton(action, reflection_id))
+    view.add_item(ConfirmButton("keep", reflection_id))
+    return view
 
 
 async def mine_page(
     interaction: discord.Interaction, page: int
 ) -> tuple[discord.Embed, discord.ui.View]:
-    services = services_of(interaction)
-    result = await services.reflections.mine(actor_of(interaction), page)
+    services, actor = services_of(interaction), actor_of(interaction)
+    page = max(page, 0)
+    result = await services.reflections.mine(actor, page)
     pages = max(1, -(-result.total // PAGE_SIZE))
+    if page >= pages:  # deleted since the buttons were made: show the last page instead
+        page = pages - 1
+        result = await services.reflections.mine(actor, page)
     shown = discord.Embed(
         title=f"Your reflections ({result.total})",
         colour=0x6C4F9E,
@@ -222,7 +275,7 @@ async def mine_page(
             value=clip(item.text, 1024),
             inline=False,
         )
-    shown.set_footer(text=f"Page {min(page, pages - 1) + 1} of {pages} · only you can see this")
+    shown.set_footer(text=f"Page {page + 1} of {pages} · only you can see this")
     view = discord.ui.View(timeout=None)
     if page > 0:
         view.add_item(PageButton(page - 1, "<"))
@@ -269,10 +322,10 @@ class Reflections(
     async def delete(self, interaction: discord.Interaction, id: int) -> None:
         services, actor = services_of(interaction), actor_of(interaction)
         await services.reflections.get(actor, id)
-        confirm = discord.ui.View(timeout=None)
-        confirm.add_item(ConfirmButton("delete", id))
         await interaction.response.send_message(
-            f"Delete reflection #{id}? This cannot be undone.", view=confirm, ephemeral=True
+            f"Delete reflection #{id}? This cannot be undone.",
+            view=confirm_view("delete", id),
+            ephemeral=True,
         )
 
     @app_commands.command(description="Change who can see one of your reflections")
@@ -300,28 +353,33 @@ class Reflections(
         since: str | None = None,
     ) -> None:
         services, actor = services_of(interaction), actor_of(interaction)
+        start = _parse_since(since) if scope == "everyone" else None
+        if scope == "everyone":
+            services.reflections.check_can_export_all(actor)  # refuse before making anyone wait
+        await interaction.response.defer(ephemeral=True, thinking=True)
         if scope == "mine":
             text = await services.reflections.export_mine(actor)
             name = "my-reflections.md"
         else:
-            start = _parse_since(since)
             text = await services.reflections.export_csv(actor, start)
             name = "reflections.csv"
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             "Here is your file; it is sent only to you.",
             file=discord.File(io.BytesIO(text.encode("utf-8")), filename=name),
-            ephemeral=True,
         )
 
     @app_commands.command(description="Participation per prompt and per day (facilitators)")
     async def summary(self, interaction: discord.Interaction) -> None:
         services, actor = services_of(interaction), actor_of(interaction)
+        services.reflections.check_can_see_summary(actor)  # refuse before making anyone wait
+        await interaction.response.defer(ephemeral=True, thinking=True)
         lines, chart = await services.reflections.summary(actor)
         shown = discord.Embed(
             title="Reflections: participation", description=clip("\n".join(lines), 4096)
         )
         shown.set_image(url="attachment://participation.png")
-        await interaction.response.send_message(
+        await interaction.followup.send(
             embed=shown,
             file=discord.File(io.BytesIO(chart), filename="participation.png"),
             ephemeral=True,
@@ -332,11 +390,9 @@ class Reflections(
     )
     async def forget_me(self, interaction: discord.Interaction) -> None:
         actor_of(interaction)
-        confirm = discord.ui.View(timeout=None)
-        confirm.add_item(ConfirmButton("forget"))
         await interaction.response.send_message(
             "Erase all your reflections (and shared copies) in this server? This cannot be undone.",
-            view=confirm,
+            view=confirm_view("forget"),
             ephemeral=True,
         )
 
@@ -359,6 +415,7 @@ class Reflect(commands.Cog):
         visibility: VisibilityChoice = "private",
     ) -> None:
         services, actor = services_of(interaction), actor_of(interaction)
+        services.reflections.check_visibility(visibility)  # before they write, not after
         topic = await services.reflections.topic(actor.guild_id, about)
         await interaction.response.send_modal(ReflectionModal(topic, visibility))
 

@@ -6,14 +6,16 @@ never told "saved" for something that is not on disk.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import Settings
 from bot.errors import UserError
@@ -32,6 +34,20 @@ VISIBILITY_TEXT = {
     "anonymous": "It is shared with the cohort without your name.",
 }
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+# Characters that show nothing: format marks (zero-width space, joiners, direction marks)
+# and the blank "filler" letters some clients use to post empty-looking text.
+_INVISIBLE_CATEGORIES = {"Cf", "Zs", "Zl", "Zp"}
+_BLANK_LETTERS = {"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0"}
+EMPTY_TEXT = "A reflection needs some text; nothing was saved."
+
+
+def not_found(reflection_id: int) -> str:
+    """The one answer for a number that is not the member's own (theirs or nobody's)."""
+    return f"Reflection #{reflection_id} was not found among your reflections in this server."
+
+
+class ShareFailed(UserError):
+    """The reflection is stored, but could not be shown to the cohort; it stays private."""
 
 
 class Sharer(Protocol):
@@ -56,21 +72,39 @@ class Topic:
 
 
 def check_text(text: str) -> str:
-    """Refuse text that is empty, too long, or holds invisible control codes."""
-    if not text.strip():
-        raise UserError("A reflection needs some text; nothing was saved.")
+    """Refuse text that is empty, too long, or holds invisible control codes.
+
+    Everything else (mentions, quotes, SQL or Markdown characters, right-to-left marks,
+    emoji) is stored exactly as written; the faces show it without pinging anyone.
+    """
+    if all(_invisible(char) for char in text):
+        raise UserError(EMPTY_TEXT)
     if len(text) > TEXT_INPUT_MAX:
         raise UserError(
             f"That reflection is {len(text)} characters; the limit is {TEXT_INPUT_MAX}. "
             "Nothing was saved: shorten it and try again."
         )
     for char in text:
-        if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
+        category = unicodedata.category(char)
+        if category == "Cc" and char not in _ALLOWED_CONTROLS:
             raise UserError(
                 f"The text holds an invisible control character (U+{ord(char):04X}); "
                 "remove it and try again. Nothing was saved."
             )
+        if category == "Cs":
+            raise UserError(
+                f"The text holds a broken character (U+{ord(char):04X}); "
+                "remove it and try again. Nothing was saved."
+            )
     return text
+
+
+def _invisible(char: str) -> bool:
+    return (
+        char.isspace()
+        or char in _BLANK_LETTERS
+        or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+    )
 
 
 class ReflectionService:
@@ -126,9 +160,12 @@ class ReflectionService:
         visibility: Visibility = "private",
         sharer: Sharer | None = None,
     ) -> Reflection:
-        """Store a new reflection (committed), then share it if the author chose to."""
+        """Store a new reflection (committed), then share it if the author chose to.
+
+        If sharing then fails, the reflection stays saved and private and ShareFailed says so.
+        """
         check_text(text)
-        self._check_visibility(visibility)
+        self.check_visibility(visibility)
         saved = await self.store.add_reflection(
             actor.guild_id,
             actor.user_id,
@@ -138,7 +175,7 @@ class ReflectionService:
             now=self.clock(),
         )
         if visibility != "private":
-            saved = await self.set_visibility(actor, saved.id, visibility, sharer)
+            saved = await self._show(actor, saved, visibility, sharer)
         return saved
 
     async def mine(self, actor: Actor, page: int = 0) -> ReflectionPage:
@@ -151,23 +188,28 @@ class ReflectionService:
         """The member's own reflection; anyone else's is simply 'not found'."""
         found = await self.store.get_reflection(actor.guild_id, actor.user_id, reflection_id)
         if found is None:
-            raise UserError(f"You have no reflection #{reflection_id} in this server.")
+            raise UserError(not_found(reflection_id))
         return found
 
     async def edit(
         self, actor: Actor, reflection_id: int, text: str, sharer: Sharer | None = None
     ) -> Reflection:
-        """Replace the text; a shared copy is re-posted with the new text."""
+        """Replace the text; a shared copy is replaced by one with the new text.
+
+        The author keeps the visibility they chose, even if facilitators have since
+        turned anonymous sharing off (the new copy replaces one already shown).
+        """
         check_text(text)
         before = await self.get(actor, reflection_id)
+        if before.shared_message_id is not None:
+            self._need_sharer(sharer)
         edited = await self.store.edit_reflection(
             actor.guild_id, actor.user_id, reflection_id, text, now=self.clock()
         )
         if edited is None:
-            raise UserError(f"You have no reflection #{reflection_id} in this server.")
-        if before.visibility != "private" and sharer is not None:
-            await self._unshare(before, sharer)
-            edited = await self.set_visibility(actor, reflection_id, before.visibility, sharer)
+            raise UserError(not_found(reflection_id))
+        if edited.visibility != "private" and sharer is not None:
+            edited = await self._show(actor, edited, edited.visibility, sharer)
         return edited
 
     async def set_visibility(
@@ -178,32 +220,21 @@ class ReflectionService:
         sharer: Sharer | None,
     ) -> Reflection:
         """Share or unshare; the old shared copy is removed first."""
-        self._check_visibility(visibility)
+        self.check_visibility(visibility)
         reflection = await self.get(actor, reflection_id)
-        if sharer is not None:
-            await self._unshare(reflection, sharer)
-        channel_id = message_id = None
-        if visibility != "private":
-            if sharer is None:
-                raise UserError("Sharing needs Discord; in the console reflections stay private.")
-            channel_id = await self._share_channel(actor, reflection)
-            author = "Anonymous member" if visibility == "anonymous" else actor.display_name
-            topic = self.topic_title(reflection.about_kind, reflection.about_id)
-            title = f"{author} reflects on {topic}"
-            message_id = await sharer.share(channel_id, title[:256], reflection.text)
-        updated = await self.store.set_visibility(
-            actor.guild_id, actor.user_id, reflection_id, visibility, channel_id, message_id
-        )
-        if updated is None:
-            raise UserError(f"You have no reflection #{reflection_id} in this server.")
-        return updated
+        return await self._show(actor, reflection, visibility, sharer)
 
     async def delete(self, actor: Actor, reflection_id: int, sharer: Sharer | None) -> None:
-        """Delete the member's own reflection and any shared copy."""
+        """Delete the member's own reflection and any shared copy.
+
+        The shared copy goes first: if Discord fails, the record that points at it is
+        still there, so trying again finishes the job.
+        """
         reflection = await self.get(actor, reflection_id)
-        await self.store.delete_reflection(actor.guild_id, actor.user_id, reflection_id)
-        if sharer is not None:
-            await self._unshare(reflection, sharer)
+        if reflection.shared_message_id is not None:
+            await self._unshare(reflection, self._need_sharer(sharer))
+        if not await self.store.delete_reflection(actor.guild_id, actor.user_id, reflection_id):
+            raise UserError(not_found(reflection_id))
 
     async def export_mine(self, actor: Actor) -> str:
         """The member's own reflections as Markdown (e.g. for CE records)."""
@@ -228,19 +259,22 @@ class ReflectionService:
         return "\n".join(lines)
 
     async def forget_me(self, actor: Actor, sharer: Sharer | None) -> int:
-        """Erase everything the bot holds about the member in this server."""
+        """Erase everything the bot holds about the member in this server.
+
+        Shared copies are removed first, while their records still say where they are.
+        """
         shared = await self.store.shared_messages(actor.guild_id, actor.user_id)
-        removed = await self.store.forget_member(actor.guild_id, actor.user_id)
-        if sharer is not None:
+        if shared:
+            remover = self._need_sharer(sharer)
             for message in shared:
-                await sharer.unshare(message.channel_id, message.message_id)
-        return removed
+                await remover.unshare(message.channel_id, message.message_id)
+        return await self.store.forget_member(actor.guild_id, actor.user_id)
 
     # ---------------------------------------------------------------- facilitators
 
     async def export_csv(self, actor: Actor, since: datetime | None = None) -> str:
         """Every reflection in the server as CSV; anonymous authors stay hidden unless allowed."""
-        require_facilitator(actor, self.settings.facilitator_role, "export reflections")
+        self.check_can_export_all(actor)
         show_anonymous = self.settings.reflections.facilitators_see_anonymous_authors
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -262,25 +296,29 @@ class ReflectionService:
 
     async def summary(self, actor: Actor) -> tuple[list[str], bytes]:
         """Participation per topic (counts only, no text) and a per-day chart as PNG."""
-        require_facilitator(actor, self.settings.facilitator_role, "see the reflection summary")
-        stats = await self.store.participation(actor.guild_id)
+        self.check_can_see_summary(actor)
+        stats = await self.store.participation(actor.guild_id, tz=await self._zone(actor))
         lines = [f"{stats.reflections} reflection(s) from {stats.authors} member(s)."]
         for topic in stats.topics[:20]:
             lines.append(
                 f"{self.topic_title(topic.about_kind, topic.about_id)}: "
                 f"{topic.authors} member(s), {topic.reflections} reflection(s)"
             )
+        if len(stats.topics) > 20:
+            lines.append(f"… and {len(stats.topics) - 20} more.")
         days = [(day.day.isoformat(), day.authors) for day in stats.days]
-        return lines, participation_chart(days)
+        # Drawing takes a moment (longer on first use); keep the bot answering meanwhile.
+        chart = await asyncio.to_thread(participation_chart, days)
+        return lines, chart
 
     async def purge_expired(self) -> int:
         """Retention, once a day: delete reflections older than ``retention_days`` (if set)."""
         days = self.settings.reflections.retention_days
-        today = self.clock().date()
-        if days is None or self._purged_on == today:
+        now = self.clock()
+        if days is None or self._purged_on == now.date():
             return 0
-        self._purged_on = today
-        removed = await self.store.delete_older_than(self.clock() - timedelta(days=days))
+        removed = await self.store.delete_older_than(now - timedelta(days=days))
+        self._purged_on = now.date()  # only once it worked: a failure is retried next tick
         if removed:
             log.info("retention: deleted %d reflection(s) older than %d days", removed, days)
         return removed
@@ -288,13 +326,74 @@ class ReflectionService:
     def can_see_all(self, actor: Actor) -> bool:
         return is_facilitator(actor, self.settings.facilitator_role)
 
+    def check_can_export_all(self, actor: Actor) -> None:
+        """Refuse anyone but facilitators (the faces ask before starting slow work)."""
+        require_facilitator(actor, self.settings.facilitator_role, "export reflections")
+
+    def check_can_see_summary(self, actor: Actor) -> None:
+        require_facilitator(actor, self.settings.facilitator_role, "see the reflection summary")
+
     # ---------------------------------------------------------------- helpers
 
-    def _check_visibility(self, visibility: str) -> None:
+    def check_visibility(self, visibility: str) -> None:
+        """Refuse a visibility that does not exist or that this cohort has turned off."""
         if visibility not in VISIBILITY_TEXT:
             raise UserError("Visibility must be private, cohort or anonymous.")
         if visibility == "anonymous" and not self.settings.reflections.allow_anonymous:
-            raise UserError("This cohort's facilitators have turned anonymous sharing off.")
+            raise UserError(
+                "This cohort's facilitators have turned anonymous sharing off. "
+                "You can keep it private or share it under your name."
+            )
+
+    async def _show(
+        self,
+        actor: Actor,
+        reflection: Reflection,
+        visibility: Visibility,
+        sharer: Sharer | None,
+    ) -> Reflection:
+        """Make the stored visibility true on Discord: old copy removed, new one posted."""
+        if visibility != "private" and sharer is None:
+            raise UserError("Sharing needs Discord; in the console reflections stay private.")
+        if reflection.shared_message_id is not None:
+            await self._unshare(reflection, self._need_sharer(sharer))
+        channel_id = message_id = None
+        if visibility != "private":
+            assert sharer is not None
+            try:
+                channel_id = await self._share_channel(actor, reflection)
+                author = "Anonymous member" if visibility == "anonymous" else actor.display_name
+                topic = self.topic_title(reflection.about_kind, reflection.about_id)
+                title = f"{author} reflects on {topic}"
+                message_id = await sharer.share(channel_id, title[:256], reflection.text)
+            except Exception as error:
+                # The old copy is gone and no new one exists: record exactly that.
+                await self.store.set_visibility(
+                    actor.guild_id, actor.user_id, reflection.id, "private"
+                )
+                if isinstance(error, UserError):
+                    raise ShareFailed(
+                        f"Reflection #{reflection.id} is saved but not shared: {error} "
+                        f"{VISIBILITY_TEXT['private']}"
+                    ) from None
+                raise
+        updated = await self.store.set_visibility(
+            actor.guild_id, actor.user_id, reflection.id, visibility, channel_id, message_id
+        )
+        if updated is None:  # deleted meanwhile (another device): take the copy down again
+            if sharer is not None and channel_id is not None and message_id is not None:
+                await sharer.unshare(channel_id, message_id)
+            raise UserError(not_found(reflection.id))
+        return updated
+
+    @staticmethod
+    def _need_sharer(sharer: Sharer | None) -> Sharer:
+        if sharer is None:
+            raise UserError(
+                "This reflection is shared on Discord; change or delete it there, "
+                "so its shared copy goes too."
+            )
+        return sharer
 
     async def _share_channel(self, actor: Actor, reflection: Reflection) -> int:
         """The prompt's discussion thread if it was posted here, else where the member is."""
@@ -311,6 +410,16 @@ class ReflectionService:
         if reflection.shared_channel_id and reflection.shared_message_id:
             await sharer.unshare(reflection.shared_channel_id, reflection.shared_message_id)
 
+    async def _zone(self, actor: Actor) -> tzinfo:
+        """The server's schedule time zone, so 'a day' is the cohort's day."""
+        schedule = await self.store.get_schedule(actor.guild_id)
+        if schedule is None:
+            return UTC
+        try:
+            return ZoneInfo(schedule.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return UTC
+
 
 def _topic(card: Card) -> Topic:
     kind = cast(AboutKind, card.kind.value if card.kind is not Kind.PROMPT else "prompt")
@@ -318,25 +427,28 @@ def _topic(card: Card) -> Topic:
 
 
 def participation_chart(days: list[tuple[str, int]]) -> bytes:
-    """A bar chart of members reflecting per day, as PNG bytes."""
-    import matplotlib
+    """A bar chart of members reflecting per day, as PNG bytes.
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
+    Uses matplotlib's object API (no pyplot state), so it is safe in a worker thread.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    figure, axes = pyplot.subplots(figsize=(8, 3.5), dpi=100)
-    try:
-        labels = [day for day, _ in days] or ["no reflections yet"]
-        values = [count for _, count in days] or [0]
-        axes.bar(range(len(values)), values, color="#2E86AB")
-        axes.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
-        axes.set_ylabel("members who reflected")
-        axes.set_title("Reflections per day")
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        pyplot.close(figure)
+    figure = Figure(figsize=(8, 3.5), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    labels = [day for day, _ in days] or ["no reflections yet"]
+    values = [count for _, count in days] or [0]
+    axes.bar(range(len(values)), values, color="#2E86AB")
+    step = -(-len(labels) // 30)  # at most 30 date labels, so they stay readable
+    ticks = range(0, len(labels), step)
+    axes.set_xticks(ticks, [labels[i] for i in ticks], rotation=45, ha="right", fontsize=8)
+    axes.set_ylabel("members who reflected")
+    axes.set_title("Reflections per day")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(0, max(1, *values) * 1.15)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
