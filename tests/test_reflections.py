@@ -709,3 +709,31 @@ async def test_console_reflect_and_mine(tmp_path: Path) -> None:
         assert "Page 1 of 1 (1 in all)" in mine
     finally:
         await services.close()
+
+
+async def test_retention_takes_shared_copies_down_first(world: World) -> None:
+    service = world.service(reflections={"retention_days": 30})
+    sharer = FakeSharer()
+    shared = await write(service, text="shared once", visibility="cohort", sharer=sharer)
+    assert shared.shared_message_id in sharer.posts
+    world.clock.advance(days=31)
+    assert await service.purge_expired(sharer) == 1
+    assert sharer.posts == {}, "no named post outlives its record"
+    assert ("unshare", shared.shared_channel_id, shared.shared_message_id) in sharer.calls
+
+
+@pytest.mark.parametrize(
+    ("text", "exported"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1 agree", "'+1 agree"),
+        ("@everyone look", "'@everyone look"),
+        ("-2+3", "'-2+3"),
+        ("- a bullet point", "- a bullet point"),
+        ("plain words", "plain words"),
+    ],
+)
+def test_csv_cells_never_run_as_formulas(text: str, exported: str) -> None:
+    from bot.services.reflections import spreadsheet_safe
+
+    assert spreadsheet_safe(text) == exported

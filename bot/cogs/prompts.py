@@ -11,7 +11,7 @@ from discord.ext import commands, tasks
 
 from bot import calendar
 from bot.cogs.common import actor_of, services_of
-from bot.cogs.reflections import ReflectButton
+from bot.cogs.reflections import DiscordSharer, ReflectButton
 from bot.cogs.render import NO_PINGS, card_components, embed
 from bot.services.prompts import PostFailed, PromptPost, ScheduleStatus
 
@@ -98,7 +98,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
         try:
             if services.content.loaded:
                 await services.prompts.run_due(self.poster)
-            await services.reflections.purge_expired()
+            await services.reflections.purge_expired(DiscordSharer(self.bot))
         except Exception:
             log.exception("the daily prompt loop failed; retrying next tick")
 

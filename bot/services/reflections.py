@@ -10,6 +10,7 @@ import asyncio
 import csv
 import io
 import logging
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -250,7 +251,7 @@ class ReflectionService:
                     f"## {self.topic_title(item.about_kind, item.about_id)}",
                     f"*{item.created_at:%Y-%m-%d %H:%M} UTC · #{item.id} · {item.visibility}*",
                     "",
-                    item.text,
+                    spreadsheet_safe(item.text),
                     "",
                 ]
             offset += len(page.items) or total
@@ -311,13 +312,20 @@ class ReflectionService:
         chart = await asyncio.to_thread(participation_chart, days)
         return lines, chart
 
-    async def purge_expired(self) -> int:
-        """Retention, once a day: delete reflections older than ``retention_days`` (if set)."""
+    async def purge_expired(self, sharer: Sharer | None = None) -> int:
+        """Retention, once a day: delete reflections older than ``retention_days`` (if set).
+
+        Shared copies go first, so a member's named post never outlives its record.
+        """
         days = self.settings.reflections.retention_days
         now = self.clock()
         if days is None or self._purged_on == now.date():
             return 0
-        removed = await self.store.delete_older_than(now - timedelta(days=days))
+        cutoff = now - timedelta(days=days)
+        if sharer is not None:
+            for message in await self.store.shared_messages_before(cutoff):
+                await sharer.unshare(message.channel_id, message.message_id)
+        removed = await self.store.delete_older_than(cutoff)
         self._purged_on = now.date()  # only once it worked: a failure is retried next tick
         if removed:
             log.info("retention: deleted %d reflection(s) older than %d days", removed, days)
@@ -424,6 +432,18 @@ class ReflectionService:
 def _topic(card: Card) -> Topic:
     kind = cast(AboutKind, card.kind.value if card.kind is not Kind.PROMPT else "prompt")
     return Topic(kind, card.id, card.title)
+
+
+_FORMULA_START = re.compile(r"^(?:[=+@\t\r]|-[\d(=+@])")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Stop a spreadsheet from running a reflection as a formula (CSV injection).
+
+    The stored text is untouched; only the export prefixes an apostrophe, which
+    Excel, LibreOffice and Google Sheets show as plain text.
+    """
+    return f"'{text}" if _FORMULA_START.match(text) else text
 
 
 def participation_chart(days: list[tuple[str, int]]) -> bytes:

@@ -1030,6 +1030,15 @@ class Store:
 
         return await self._run(body, "write")
 
+    async def shared_messages_before(self, cutoff: datetime) -> list[SharedMessage]:
+        """Discord messages of shared reflections created before `cutoff` (for retention)."""
+        rows = await self._query(
+            "SELECT id, shared_channel_id, shared_message_id FROM reflections "
+            "WHERE created_at < ? AND shared_message_id IS NOT NULL ORDER BY id",
+            (_ts(cutoff),),
+        )
+        return [SharedMessage(row[0], row[1], row[2]) for row in rows]
+
     async def delete_older_than(self, cutoff: datetime) -> int:
         """Retention: delete reflections created before `cutoff` in every server."""
         deleted, _ = await self._write(
