@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.errors import UserError
 from bot.library.models import Prompt
 from bot.services.actors import Actor, require_facilitator
+from bot.services.base import StoreService
 from bot.services.cards import card_view
 from bot.services.content import ContentState
 from bot.services.views import CardView
@@ -106,7 +107,7 @@ class ScheduleStatus:
         return [line for line in lines if line]
 
 
-class PromptService:
+class PromptService(StoreService):
     """Schedules, the per-server sequence and the posting of what is due."""
 
     def __init__(
@@ -116,10 +117,7 @@ class PromptService:
         settings: Settings,
         clock: Callable[[], datetime],
     ) -> None:
-        self.store = store
-        self.content = content
-        self.settings = settings
-        self.clock = clock
+        super().__init__(store, content, settings, clock)
         self._failures: dict[int, tuple[date, datetime]] = {}
 
     # ---------------------------------------------------------------- facilitators

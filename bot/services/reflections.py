@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.errors import UserError
 from bot.library.models import Card, Kind
 from bot.services.actors import Actor, is_facilitator, require_facilitator
+from bot.services.base import StoreService
 from bot.services.content import ContentState
 from bot.services.limits import TEXT_INPUT_MAX
 from bot.store import AboutKind, Reflection, ReflectionPage, Store, Visibility
@@ -108,7 +109,7 @@ def _invisible(char: str) -> bool:
     )
 
 
-class ReflectionService:
+class ReflectionService(StoreService):
     """Members' reflections and the facilitators' view of them."""
 
     def __init__(
@@ -118,10 +119,7 @@ class ReflectionService:
         settings: Settings,
         clock: Callable[[], datetime],
     ) -> None:
-        self.store = store
-        self.content = content
-        self.settings = settings
-        self.clock = clock
+        super().__init__(store, content, settings, clock)
         self._purged_on: date | None = None
 
     # ---------------------------------------------------------------- topics

@@ -1,0 +1,26 @@
+"""What every stateful service holds: the store, the current content, settings, a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.config import Settings
+from bot.services.content import ContentState
+from bot.store import Store
+
+
+class StoreService:
+    """Base for services over SQLite; the clock is passed in so tests can move time."""
+
+    def __init__(
+        self,
+        store: Store,
+        content: ContentState,
+        settings: Settings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.content = content
+        self.settings = settings
+        self.clock = clock
