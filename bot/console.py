@@ -274,6 +274,9 @@ class ConsolePoster:
     async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
         print(text, flush=True)
 
+    async def find_post(self, post: PromptPost, since: datetime) -> tuple[int, int | None] | None:
+        return None  # the console prints; nothing can be half-sent
+
 
 def _words(words: tuple[str, ...]) -> Completer:
     def complete(typed: str) -> list[str]:

@@ -176,3 +176,40 @@ async def test_restart_straight_after_a_post_does_not_post_again(
         clock.advance(minutes=30)
         await tick(restarted)
     assert len(posts(fake)) == 1
+
+
+async def test_a_run_that_stopped_mid_send_is_settled_after_restart(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    from bot.cogs.prompts import DiscordPoster
+
+    fake, clock = strict_fake_discord, FakeClock()
+    first, second = first_prompts(2)
+    guild_id = int(fake.guild.id)  # type: ignore[union-attr]
+    async with cohort_bot(fake, tmp_path, clock=clock) as bot:
+        await schedule(fake)
+        clock.advance(hours=1)
+        store, prompts = bot.services.store, bot.services.prompts
+        row = await store.get_schedule(guild_id)
+        assert row is not None
+        day = clock.now.date()
+        reservation = await store.reserve_post(guild_id, row.round, first.id, day, now=clock.now)
+        assert reservation is not None
+        await DiscordPoster(bot).post(prompts.prompt_post(row, first, day))  # sent; then the crash
+    clock.advance(minutes=1)
+    async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as restarted:
+        await tick(restarted)
+        [entry] = await restarted.services.store.history(guild_id)
+        assert entry.message_id is not None and entry.thread_id is not None
+    assert [embed_of(m)["title"] for m in posts(fake)] == [first.title], "never twice"
+
+    clock.advance(days=1, minutes=-3)  # 08:58 in Berlin the next day
+    async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as bot:
+        day = clock.now.date()
+        assert await bot.services.store.reserve_post(guild_id, 1, second.id, day, now=clock.now)
+    clock.advance(minutes=3)  # that run stopped before sending anything; now it is due
+    async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as restarted:
+        await tick(restarted)
+    assert [embed_of(m)["title"] for m in posts(fake)] == [first.title, second.title], (
+        "never skipped"
+    )

@@ -37,6 +37,8 @@ class RecordingPoster:
     posts: list[PromptPost] = field(default_factory=list)
     notices: list[tuple[int | None, int, str]] = field(default_factory=list)
     refuse: dict[int, str] = field(default_factory=dict)
+    sent_unrecorded: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    unreadable: set[int] = field(default_factory=set)
 
     async def post(self, post: PromptPost) -> tuple[int, int | None]:
         if post.channel_id in self.refuse:
@@ -46,6 +48,11 @@ class RecordingPoster:
 
     async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
         self.notices.append((channel_id, guild_id, text))
+
+    async def find_post(self, post: PromptPost, since: datetime) -> tuple[int, int | None] | None:
+        if post.channel_id in self.unreadable:
+            raise PostFailed("I cannot read that channel's history")
+        return self.sent_unrecorded.get(post.prompt.id)
 
     def posted_ids(self, guild_id: int = 1) -> list[str]:
         return [post.prompt.id for post in self.posts if post.guild_id == guild_id]
@@ -329,3 +336,40 @@ async def test_renamed_prompt_keeps_its_place(store: Store) -> None:
     content.swap(Library(renamed.about, renamed.sources, cards))
     await prompts.post_now(FACILITATOR, poster)
     assert poster.posted_ids() == ["a", "b"]
+
+
+async def reserved_by_a_crashed_run(store: Store, clock: FakeClock) -> str:
+    """What a run that stopped mid-send leaves: a reservation for today, unconfirmed."""
+    first = curriculum_prompts()[0].id
+    crashed = service(store, clock)
+    await crashed.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    day = clock.now.astimezone(ZoneInfo("Europe/Berlin")).date()
+    assert await store.reserve_post(1, 1, first, day, now=clock.now) is not None
+    clock.advance(minutes=1)
+    return first
+
+
+async def test_crash_before_sending_still_posts_today(store: Store) -> None:
+    clock = at("2026-03-02T08:00:10+00:00")
+    first = await reserved_by_a_crashed_run(store, clock)
+    restarted, poster = service(store, clock), RecordingPoster()
+    [post] = await restarted.run_due(poster)
+    assert post.prompt.id == first, "released and posted: never skipped"
+    assert await restarted.run_due(poster) == []
+
+
+async def test_crash_after_sending_is_recorded_not_reposted(store: Store) -> None:
+    clock = at("2026-03-02T08:00:10+00:00")
+    first = await reserved_by_a_crashed_run(store, clock)
+    restarted, poster = service(store, clock), RecordingPoster(sent_unrecorded={first: (77, 78)})
+    assert await restarted.run_due(poster) == [], "never twice"
+    [entry] = await store.history(1)
+    assert (entry.prompt_id, entry.message_id, entry.thread_id) == (first, 77, 78)
+
+
+async def test_unreadable_channel_keeps_the_reservation(store: Store) -> None:
+    clock = at("2026-03-02T08:00:10+00:00")
+    await reserved_by_a_crashed_run(store, clock)
+    restarted, poster = service(store, clock), RecordingPoster(unreadable={500})
+    assert await restarted.run_due(poster) == []
+    assert poster.posts == [], "when in doubt, never twice"

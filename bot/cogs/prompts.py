@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -62,6 +63,24 @@ class DiscordPoster:
             return message.id, None
         return message.id, thread.id
 
+    async def find_post(self, post: PromptPost, since: datetime) -> tuple[int, int | None] | None:
+        channel = await self._channel(post.channel_id)
+        marker = f"reflect:{post.prompt.id}"
+        me = self.bot.user
+        try:
+            async for message in channel.history(limit=100, after=since - timedelta(minutes=1)):
+                if message.author != me or marker not in _custom_ids(message):
+                    continue
+                thread = message.thread
+                if thread is None and isinstance(message.channel, discord.TextChannel):
+                    thread = await message.create_thread(name=post.thread_name)
+                return message.id, thread.id if thread else None
+        except discord.Forbidden:
+            raise PostFailed("I cannot read that channel's history") from None
+        except discord.NotFound:
+            raise PostFailed("that channel no longer exists") from None
+        return None
+
     async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
         if channel_id is None:
             log.warning("guild %s: %s (no facilitator channel known)", guild_id, text)
@@ -71,6 +90,16 @@ class DiscordPoster:
             await channel.send(text, allowed_mentions=NO_PINGS)
         except (PostFailed, discord.HTTPException) as error:
             log.warning("guild %s: could not tell facilitators (%s): %s", guild_id, error, text)
+
+
+def _custom_ids(message: discord.Message) -> set[str]:
+    found: set[str] = set()
+    for row in message.components:
+        for child in getattr(row, "children", [row]):
+            custom_id = getattr(child, "custom_id", None)
+            if custom_id:
+                found.add(custom_id)
+    return found
 
 
 def status_embed(status: ScheduleStatus) -> discord.Embed:

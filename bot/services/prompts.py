@@ -70,6 +70,14 @@ class Poster(Protocol):
         """Tell a server's facilitators something (their last command channel)."""
         ...
 
+    async def find_post(self, post: PromptPost, since: datetime) -> tuple[int, int | None] | None:
+        """Look for a post an earlier run sent but never recorded (it stopped mid-send).
+
+        Return (message id, thread id) if it is there (opening the thread if missing),
+        None if it is certainly not; raise PostFailed if the channel cannot be read.
+        """
+        ...
+
 
 @dataclass(frozen=True)
 class ScheduleStatus:
@@ -119,6 +127,8 @@ class PromptService(StoreService):
     ) -> None:
         super().__init__(store, content, settings, clock)
         self._failures: dict[int, tuple[date, datetime]] = {}
+        self.started_at = clock()
+        self._recovered = False
 
     # ---------------------------------------------------------------- facilitators
 
@@ -217,6 +227,9 @@ class PromptService(StoreService):
 
     async def run_due(self, poster: Poster) -> list[PromptPost]:
         """Post every server's prompt that is due now; safe to call as often as you like."""
+        if not self._recovered:
+            await self.recover_unconfirmed(poster)
+            self._recovered = True
         now = self.clock()
         due: list[tuple[ScheduleRow, date]] = []
         for row in await self.store.list_schedules(include_paused=False):
@@ -231,6 +244,33 @@ class PromptService(StoreService):
 
         results = await asyncio.gather(*(one(row, day) for row, day in due))
         return [post for post in results if post is not None]
+
+    async def recover_unconfirmed(self, poster: Poster) -> None:
+        """Settle posts an earlier run reserved but never confirmed (it stopped mid-send).
+
+        Found in the channel: confirmed. Certainly absent: released, so today's prompt
+        still goes out (never skipped). Channel unreadable: kept, because never posting
+        twice matters more than posting late.
+        """
+        for entry in await self.store.unconfirmed_posts(before=self.started_at):
+            row = await self.store.get_schedule(entry.guild_id)
+            prompt = self.content.library.get(entry.prompt_id)
+            if row is None or not isinstance(prompt, Prompt):
+                continue
+            post = self.prompt_post(row, prompt, entry.local_date)
+            try:
+                found = await poster.find_post(post, entry.at)
+            except PostFailed as error:
+                log.warning("guild %s: cannot check an unfinished post (%s)", row.guild_id, error)
+                continue
+            if found is None:
+                await self.store.release_post(entry.id)
+                log.info("guild %s: %s was never sent; released", row.guild_id, prompt.id)
+            else:
+                await self.store.confirm_post(entry.id, row.channel_id, *found)
+                log.info(
+                    "guild %s: %s was sent before a restart; recorded", row.guild_id, prompt.id
+                )
 
     async def next_wakeup(self) -> datetime | None:
         """The earliest moment any server's next post falls due (for the loop's sleep)."""
