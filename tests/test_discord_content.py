@@ -125,3 +125,16 @@ async def test_watch_reloads_by_itself_after_files_settle(
                 break
             await asyncio.sleep(0.1)
         assert await approach_title(fake, "confrontation") == NEW_TITLE
+
+
+async def test_broken_content_at_start_is_explained_not_crashed(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = strict_fake_discord
+    content = editable_content(tmp_path)
+    (content / "myths.yaml").write_text("myths:\n\t- id: x\n")
+    async with cohort_bot(fake, tmp_path, content_dir=content):
+        assert await fake.autocomplete("approach", "name", "conf") == []
+        reply = await (await fake.slash("approach", {"name": "confrontation"})).response()
+        assert reply.ephemeral and reply.content is not None
+        assert reply.content.startswith("The card library is not available")

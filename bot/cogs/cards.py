@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import services_of
+from bot.cogs.common import card_choices, services_of
 from bot.cogs.errors import report_error
 from bot.cogs.render import NO_PINGS, PageButton, PickSelect, card_components, embed
 from bot.library.models import Kind
@@ -127,10 +127,6 @@ class Cards(commands.Cog):
             return
         await show_card(interaction, result, private=private)
 
-    async def _complete(self, kind: Kind | None, typed: str) -> list[app_commands.Choice[str]]:
-        options = self.bot.services.cards.autocomplete(kind, typed)
-        return [app_commands.Choice(name=option.label, value=option.card_id) for option in options]
-
     @app_commands.command(description="A treatment or intervention the article discusses")
     @app_commands.describe(name=NAME_HELP, private=PRIVATE_HELP)
     async def approach(
@@ -142,7 +138,7 @@ class Cards(commands.Cog):
     async def _approach_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self._complete(Kind.APPROACH, current)
+        return card_choices(interaction, Kind.APPROACH, current)
 
     @app_commands.command(description="An expert the article quotes, and what they said")
     @app_commands.describe(name=NAME_HELP, private=PRIVATE_HELP)
@@ -155,7 +151,7 @@ class Cards(commands.Cog):
     async def _expert_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self._complete(Kind.EXPERT, current)
+        return card_choices(interaction, Kind.EXPERT, current)
 
     @app_commands.command(description="A common belief, then what the evidence says")
     @app_commands.describe(name=NAME_HELP, private=PRIVATE_HELP)
@@ -168,7 +164,7 @@ class Cards(commands.Cog):
     async def _myth_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self._complete(Kind.MYTH, current)
+        return card_choices(interaction, Kind.MYTH, current)
 
     @app_commands.command(description="Find cards of every kind")
     @app_commands.describe(query="Words to look for", private=PRIVATE_HELP)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 import discord
+from discord import app_commands
 
 from bot.errors import UserError
+from bot.library.models import Kind
 from bot.services.actors import Actor
 
 if TYPE_CHECKING:
@@ -33,3 +35,14 @@ def actor_of(interaction: discord.Interaction) -> Actor:
         manages_server=interaction.permissions.manage_guild,
         role_names=roles,
     )
+
+
+def card_choices(
+    interaction: discord.Interaction, kind: Kind | None, typed: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices for card names; none (not an error) while content is broken."""
+    services = services_of(interaction)
+    if not services.content.loaded:
+        return []
+    options = services.cards.autocomplete(kind, typed)
+    return [app_commands.Choice(name=option.label, value=option.card_id) for option in options]

@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import actor_of, services_of
+from bot.cogs.common import actor_of, card_choices, services_of
 from bot.cogs.errors import report_error
 from bot.cogs.render import NO_PINGS
 from bot.errors import UserError
@@ -423,8 +423,7 @@ class Reflect(commands.Cog):
     async def _about(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        options = services_of(interaction).cards.autocomplete(None, current)
-        return [app_commands.Choice(name=option.label, value=option.card_id) for option in options]
+        return card_choices(interaction, None, current)
 
 
 def _parse_since(text: str | None) -> datetime | None:
