@@ -124,6 +124,10 @@ class Schedule:
         return _load_zone(self.timezone)
 
 
+_HOST_DEPENDENT_NAMES = frozenset({"localtime", "posixrules", "Factory"})
+"""Names whose meaning depends on the machine the bot runs on."""
+
+
 def _load_zone(name: str) -> ZoneInfo:
     """Load a zone, refusing names that depend on the host (its local time)."""
     if name in _HOST_DEPENDENT_NAMES:
@@ -132,9 +136,6 @@ def _load_zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ScheduleError(f'Unknown time zone "{_clip(name)}".') from error
-
-
-_HOST_DEPENDENT_NAMES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 def _require_aware(now: datetime) -> None:
@@ -193,13 +194,10 @@ def _after_gap(zone: ZoneInfo, wall: datetime, low: datetime, high: datetime) ->
     whatever the size of the shift (30 min on Lord Howe, 1 h elsewhere, a day in Samoa).
     """
     found = _earliest(low, high, lambda t: _wall(t, zone) >= wall)
-    if found is not None and _wall(found, zone).date() == wall.date():
+    if found is None or _wall(found, zone).date() == wall.date():
         return found
-    if found is not None:
-        last_minute = found - timedelta(minutes=1)
-        if _wall(last_minute, zone).date() == wall.date():
-            return last_minute
-    return None
+    last_minute = found - timedelta(minutes=1)  # the gap ran past midnight (America/Nuuk)
+    return last_minute if _wall(last_minute, zone).date() == wall.date() else None
 
 
 def _earliest(
@@ -458,27 +456,37 @@ _ABBREVIATION_HINTS = {
     "est": "America/New_York",
     "edt": "America/New_York",
     "et": "America/New_York",
+    "est5edt": "America/New_York",
     "cst": "America/Chicago",
     "cdt": "America/Chicago",
-    "mst": "America/Denver",
+    "cst6cdt": "America/Chicago",
+    "mst": "America/Denver (or America/Phoenix for Arizona)",
     "mdt": "America/Denver",
+    "mst7mdt": "America/Denver",
     "pst": "America/Los_Angeles",
     "pdt": "America/Los_Angeles",
     "pt": "America/Los_Angeles",
+    "pst8pdt": "America/Los_Angeles",
+    "hst": "Pacific/Honolulu",
     "bst": "Europe/London",
+    "wet": "Europe/Lisbon",
     "cet": "Europe/Berlin",
     "cest": "Europe/Berlin",
+    "met": "Europe/Berlin",
     "eet": "Europe/Athens",
-    "ist": "Asia/Kolkata",
+    "ist": "Asia/Kolkata (or Europe/Dublin, Asia/Jerusalem)",
     "jst": "Asia/Tokyo",
     "aest": "Australia/Sydney",
     "aedt": "Australia/Sydney",
 }
+_ABBREVIATION_ZONES = frozenset(
+    {"EST", "MST", "HST", "EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT", "CET", "EET", "WET", "MET"}
+)
+"""Legacy zones named like abbreviations; people type them meaning a city's local time."""
 _OFFSET_RE = re.compile(
     r"(?:utc|gmt|z)?\s*(?P<sign>[+\-−])\s*(?P<hours>[0-9]{1,2})(?::?(?P<minutes>[0-9]{2}))?",
     re.IGNORECASE,
 )
-_FUZZY_CUTOFF = 50.0
 _DID_YOU_MEAN_CUTOFF = 60.0
 _DID_YOU_MEAN_BAND = 10.0
 
@@ -502,7 +510,7 @@ class _ZoneIndex:
 def _zone_index() -> _ZoneIndex:
     """Build the index lazily: available_timezones() walks the disk."""
     every = available_timezones() - _HOST_DEPENDENT_NAMES
-    accepted = {name.lower(): name for name in every if "/" in name or name in ("UTC", "GMT")}
+    accepted = {name.lower(): name for name in every - _ABBREVIATION_ZONES}
     names = tuple(
         sorted(n for n in every if n == "UTC" or n.partition("/")[0] in _GEOGRAPHIC_AREAS)
     )
@@ -623,8 +631,7 @@ def suggest_timezones(query: str, limit: int = 25) -> list[str]:
     )
     found = [name for _tier, _rank, name in ranked[:limit]]
     if len(found) < limit:
-        extra = _fuzzy_zones(needle, limit=limit, cutoff=_FUZZY_CUTOFF)
-        found += [name for name, _score in extra if name not in found]
+        found += [name for name in _closest_zones(needle, limit) if name not in found]
     return found[:limit]
 
 
