@@ -196,7 +196,7 @@ async def test_a_run_that_stopped_mid_send_is_settled_after_restart(
         reservation = await store.reserve_post(guild_id, row.round, first.id, day, now=clock.now)
         assert reservation is not None
         await DiscordPoster(bot).post(prompts.prompt_post(row, first, day))  # sent; then the crash
-    clock.advance(minutes=1)
+    clock.advance(minutes=2)
     async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as restarted:
         await tick(restarted)
         [entry] = await restarted.services.store.history(guild_id)

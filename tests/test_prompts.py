@@ -345,7 +345,7 @@ async def reserved_by_a_crashed_run(store: Store, clock: FakeClock) -> str:
     await crashed.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
     day = clock.now.astimezone(ZoneInfo("Europe/Berlin")).date()
     assert await store.reserve_post(1, 1, first, day, now=clock.now) is not None
-    clock.advance(minutes=1)
+    clock.advance(minutes=2)
     return first
 
 
@@ -373,3 +373,83 @@ async def test_unreadable_channel_keeps_the_reservation(store: Store) -> None:
     restarted, poster = service(store, clock), RecordingPoster(unreadable={500})
     assert await restarted.run_due(poster) == []
     assert poster.posts == [], "when in doubt, never twice"
+
+
+async def test_manual_post_to_a_refused_channel_is_explained_privately(store: Store) -> None:
+    clock = at("2026-03-02T06:00:00+00:00")
+    prompts, poster = (
+        service(store, clock),
+        RecordingPoster(refuse={500: "I am not allowed to post there"}),
+    )
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    with pytest.raises(
+        UserError,
+        match=r"I could not post in <#500>: I am not allowed to post there\. Nothing was used up\.",
+    ):
+        await prompts.post_now(FACILITATOR, poster)
+    assert poster.notices == [], "no public notice for a manual post"
+    assert await store.used_prompt_ids(1, 1) == set()
+
+
+async def test_skip_that_races_a_post_says_so(store: Store) -> None:
+    clock = at("2026-03-02T06:00:00+00:00")
+    prompts = service(store, clock)
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    first = curriculum_prompts()[0]
+    assert await store.reserve_post(1, 1, first.id, None, "manual", now=clock.now)
+    prompts_seen_before_the_race = service(store, clock)
+    prompts_seen_before_the_race._remaining = lambda row: _first_only(first)  # type: ignore[method-assign]
+    with pytest.raises(UserError, match="is being posted right now, so it was not skipped"):
+        await prompts_seen_before_the_race.skip_next(FACILITATOR)
+
+
+async def _first_only(prompt: Prompt) -> list[Prompt]:
+    return [prompt]
+
+
+async def test_preview_with_restart_starts_each_round_over(store: Store) -> None:
+    clock = at("2026-03-02T06:00:00+00:00")
+    content = FixedContent(prompt_library(["a", "b", "c"]))
+    prompts, poster = (
+        service(store, clock, content, prompts={"when_finished": "restart"}),
+        RecordingPoster(),
+    )
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    await prompts.post_now(FACILITATOR, poster)
+    preview = await prompts.upcoming(FACILITATOR, 8)
+    assert [p.id for _, p in preview] == ["b", "c", "a", "b", "c", "a", "b", "c"]
+
+
+@dataclass
+class FlakyPoster(RecordingPoster):
+    """The message reaches Discord, then the answer is lost (a timeout or a 5xx)."""
+
+    lose_answers: bool = True
+
+    async def post(self, post: PromptPost) -> tuple[int, int | None]:
+        ids = await super().post(post)
+        self.sent_unrecorded[post.prompt.id] = ids
+        if self.lose_answers:
+            raise TimeoutError("no answer from Discord")
+        return ids
+
+
+async def test_an_unclear_error_never_leads_to_a_second_post(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = at("2026-03-02T08:00:00+00:00")
+    prompts, poster = service(store, clock), FlakyPoster()
+    other = Actor(user_id=20, guild_id=2, channel_id=600, manages_server=True)
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    await prompts.set_schedule(other, 600, "09:00", "Europe/Berlin")
+    assert await prompts.run_due(poster) == []
+    assert "guild 1: posting the prompt failed" in caplog.text
+    assert "guild 2: posting the prompt failed" in caplog.text, "every server's failure is logged"
+    clock.advance(seconds=30)
+    await prompts.run_due(poster)
+    assert len(poster.posts) == 2, "the kept reservation blocks a retry while it is unsettled"
+    clock.advance(minutes=2)
+    poster.lose_answers = False
+    await prompts.run_due(poster)
+    assert len(poster.posts) == 2, "found in the channel: recorded, not posted again"
+    assert all(entry.message_id for entry in await store.history(1) + await store.history(2))

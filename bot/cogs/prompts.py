@@ -46,14 +46,29 @@ class DiscordPoster:
         channel = await self._channel(post.channel_id)
         components = card_components(post.view, private=True)
         components.add_item(ReflectButton(post.prompt.id))
+        note = (
+            f"-# Content note: {post.content_note} /about lists support."
+            if post.content_note
+            else None
+        )
         try:
             message = await channel.send(
-                embed=embed(post.view), view=components, allowed_mentions=NO_PINGS
+                content=note,
+                embed=embed(post.view),
+                view=components,
+                allowed_mentions=NO_PINGS,
+                nonce=f"prompt-{post.reservation}",  # Discord drops a repeat with this nonce
             )
         except discord.NotFound:
             raise PostFailed("that channel no longer exists") from None
         except discord.Forbidden:
             raise PostFailed("I am not allowed to post there") from None
+        except discord.HTTPException as error:
+            if 400 <= error.status < 500:  # Discord refused it; nothing was posted
+                raise PostFailed(
+                    f"Discord refused the post ({error.status}: {error.text})"
+                ) from None
+            raise
         try:
             thread = await message.create_thread(name=post.thread_name, auto_archive_duration=1440)
         except discord.HTTPException as error:

@@ -30,6 +30,7 @@ from bot.store import PostStatus, ScheduleRow, Store
 log = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(minutes=10)
+SETTLE_AFTER = timedelta(minutes=1)  # older unconfirmed reservations are not in flight
 FAN_OUT = 50  # servers posted to at once; discord.py queues per-route rate limits
 THREAD_NAME_LIMIT = 100
 
@@ -57,6 +58,8 @@ class PromptPost:
     view: CardView
     thread_name: str
     local_date: date | None
+    reservation: int = 0
+    content_note: str = ""
 
 
 class Poster(Protocol):
@@ -127,8 +130,8 @@ class PromptService(StoreService):
     ) -> None:
         super().__init__(store, content, settings, clock)
         self._failures: dict[int, tuple[date, datetime]] = {}
-        self.started_at = clock()
-        self._recovered = False
+        self._in_flight: set[int] = set()  # reservations being sent by this process
+        self._unsettled_warned: set[int] = set()
 
     # ---------------------------------------------------------------- facilitators
 
@@ -172,9 +175,8 @@ class PromptService(StoreService):
         dates = calendar.upcoming(schedule, last, self.clock(), count)
         prompts = await self._remaining(row)
         if self.settings.prompts.when_finished == "restart":
-            prompts = [*prompts, *self.content.library.prompts] * (
-                count // max(1, len(prompts)) + 1
-            )
+            full = list(self.content.library.prompts)  # each later round starts over in order
+            prompts += full * (count // max(1, len(full)) + 1)
         return list(zip(dates, prompts, strict=False))
 
     async def set_paused(self, actor: Actor, paused: bool) -> ScheduleStatus:
@@ -191,9 +193,14 @@ class PromptService(StoreService):
         prompt = await self._next_prompt(row)
         if prompt is None:
             raise UserError("Every prompt has been used; there is nothing to skip.")
-        await self.store.record_post(
+        skipped = await self.store.record_post(
             row.guild_id, row.round, prompt.id, "skipped", now=self.clock()
         )
+        if not skipped:
+            raise UserError(
+                f"“{prompt.title}” is being posted right now, so it was not skipped. "
+                "Run /prompt skip again to pass over the one after it."
+            )
         await self._remember_channel(actor)
         return prompt
 
@@ -218,8 +225,7 @@ class PromptService(StoreService):
         self._require(actor, "post prompts")
         row = await self._schedule(actor)
         post = await self._post_next(row, None, poster, manual=True)
-        if post is None:
-            raise UserError("Every prompt has been used; nothing to post.")
+        assert post is not None  # a manual post raises UserError instead
         await self._remember_channel(actor)
         return post
 
@@ -227,9 +233,7 @@ class PromptService(StoreService):
 
     async def run_due(self, poster: Poster) -> list[PromptPost]:
         """Post every server's prompt that is due now; safe to call as often as you like."""
-        if not self._recovered:
-            await self.recover_unconfirmed(poster)
-            self._recovered = True
+        await self.settle_unconfirmed(poster)
         now = self.clock()
         due: list[tuple[ScheduleRow, date]] = []
         for row in await self.store.list_schedules(include_paused=False):
@@ -242,26 +246,39 @@ class PromptService(StoreService):
             async with gate:
                 return await self._post_next(row, local_date, poster, manual=False)
 
-        results = await asyncio.gather(*(one(row, day) for row, day in due))
-        return [post for post in results if post is not None]
+        results = await asyncio.gather(*(one(row, day) for row, day in due), return_exceptions=True)
+        posted: list[PromptPost] = []
+        for (row, _), result in zip(due, results, strict=True):
+            if isinstance(result, BaseException):
+                log.error("guild %s: posting the prompt failed", row.guild_id, exc_info=result)
+            elif result is not None:
+                posted.append(result)
+        return posted
 
-    async def recover_unconfirmed(self, poster: Poster) -> None:
-        """Settle posts an earlier run reserved but never confirmed (it stopped mid-send).
+    async def settle_unconfirmed(self, poster: Poster) -> None:
+        """Settle posts reserved but never confirmed (a crash, or an unclear Discord error).
 
-        Found in the channel: confirmed. Certainly absent: released, so today's prompt
-        still goes out (never skipped). Channel unreadable: kept, because never posting
-        twice matters more than posting late.
+        Found in the channel: confirmed. Certainly absent: released, so the prompt still
+        goes out (never skipped). Channel unreadable: kept and tried again next time,
+        because never posting twice matters more than posting late.
         """
-        for entry in await self.store.unconfirmed_posts(before=self.started_at):
+        before = self.clock() - SETTLE_AFTER
+        for entry in await self.store.unconfirmed_posts(before=before):
+            if entry.id in self._in_flight:
+                continue
             row = await self.store.get_schedule(entry.guild_id)
             prompt = self.content.library.get(entry.prompt_id)
             if row is None or not isinstance(prompt, Prompt):
                 continue
-            post = self.prompt_post(row, prompt, entry.local_date)
+            post = self.prompt_post(row, prompt, entry.local_date, entry.id)
             try:
                 found = await poster.find_post(post, entry.at)
             except PostFailed as error:
-                log.warning("guild %s: cannot check an unfinished post (%s)", row.guild_id, error)
+                if entry.id not in self._unsettled_warned:
+                    self._unsettled_warned.add(entry.id)
+                    log.warning(
+                        "guild %s: cannot check an unfinished post: %s", row.guild_id, error
+                    )
                 continue
             if found is None:
                 await self.store.release_post(entry.id)
@@ -271,17 +288,6 @@ class PromptService(StoreService):
                 log.info(
                     "guild %s: %s was sent before a restart; recorded", row.guild_id, prompt.id
                 )
-
-    async def next_wakeup(self) -> datetime | None:
-        """The earliest moment any server's next post falls due (for the loop's sleep)."""
-        now = self.clock()
-        times = []
-        for row in await self.store.list_schedules(include_paused=False):
-            last = await self.store.last_scheduled_date(row.guild_id)
-            moment = calendar.next_post(await self._calendar(row), last, now)
-            if moment is not None:
-                times.append(moment)
-        return min(times, default=None)
 
     async def _due_date(self, row: ScheduleRow, now: datetime) -> date | None:
         last = await self.store.last_scheduled_date(row.guild_id)
@@ -294,38 +300,53 @@ class PromptService(StoreService):
     async def _post_next(
         self, row: ScheduleRow, local_date: date | None, poster: Poster, *, manual: bool
     ) -> PromptPost | None:
+        """Reserve, send, confirm. A manual post explains any refusal to the facilitator."""
         prompt = await self._next_prompt(row)
         if prompt is None:
-            prompt, row = await self._sequence_finished(row, poster)
+            prompt, row = await self._sequence_finished(row, poster, manual=manual)
             if prompt is None:
                 return None
         status: PostStatus = "manual" if manual else "posted"
         reservation = await self.store.reserve_post(
             row.guild_id, row.round, prompt.id, local_date, status, now=self.clock()
         )
-        if reservation is None:
-            return None  # another run already took this date or prompt
-        post = self.prompt_post(row, prompt, local_date)
+        if reservation is None:  # another run already took this date or prompt
+            if manual:
+                raise UserError("A prompt is being posted right now; see /prompt status shortly.")
+            return None
+        post = self.prompt_post(row, prompt, local_date, reservation)
+        self._in_flight.add(reservation)
         try:
             message_id, thread_id = await poster.post(post)
         except PostFailed as error:
             await self.store.release_post(reservation)
+            if manual:
+                raise UserError(
+                    f"I could not post in <#{row.channel_id}>: {error}. Nothing was used up."
+                ) from None
             await self._report_failure(row, local_date, poster, str(error))
             return None
-        except Exception:
-            await self.store.release_post(reservation)
-            raise
+        finally:
+            # any other error may hide a message that did reach Discord: the reservation
+            # stays, and settle_unconfirmed() looks for the message before trying again
+            self._in_flight.discard(reservation)
         await self.store.confirm_post(reservation, row.channel_id, message_id, thread_id)
         self._failures.pop(row.guild_id, None)
         log.info("posted prompt %s to guild %s for %s", prompt.id, row.guild_id, local_date)
         return post
 
-    def prompt_post(self, row: ScheduleRow, prompt: Prompt, local_date: date | None) -> PromptPost:
+    def prompt_post(
+        self, row: ScheduleRow, prompt: Prompt, local_date: date | None, reservation: int = 0
+    ) -> PromptPost:
+        """The post for a prompt; the reservation id doubles as Discord's send nonce."""
         day = local_date or self.clock().astimezone(ZoneInfo(row.timezone)).date()
         suffix = f" · {day:%d %b %Y}"
         name = prompt.title[: THREAD_NAME_LIMIT - len(suffix)].rstrip() + suffix
         view = card_view(prompt, self.content.library)
-        return PromptPost(row.guild_id, row.channel_id, prompt, view, name, local_date)
+        note = self.content.library.about.content_note
+        return PromptPost(
+            row.guild_id, row.channel_id, prompt, view, name, local_date, reservation, note
+        )
 
     async def _report_failure(
         self, row: ScheduleRow, local_date: date | None, poster: Poster, reason: str
@@ -344,7 +365,7 @@ class PromptService(StoreService):
         await poster.notify(row.notify_channel_id, row.guild_id, text)
 
     async def _sequence_finished(
-        self, row: ScheduleRow, poster: Poster
+        self, row: ScheduleRow, poster: Poster, *, manual: bool
     ) -> tuple[Prompt | None, ScheduleRow]:
         total = len(self.content.library.prompts)
         if self.settings.prompts.when_finished == "restart" and total:
@@ -352,6 +373,8 @@ class PromptService(StoreService):
             fresh = await self.store.get_schedule(row.guild_id)
             assert fresh is not None
             return await self._next_prompt(fresh), fresh
+        if manual:
+            raise UserError("Every prompt has been used; nothing to post.")
         await self.store.set_paused(row.guild_id, True, now=self.clock())
         await poster.notify(
             row.notify_channel_id,
