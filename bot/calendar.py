@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
@@ -388,6 +388,19 @@ def describe_weekdays(weekdays: frozenset[int]) -> str:
 
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def describe_dates(days: Iterable[date], limit: int = 12) -> str:
+    """Dates as short runs ("2026-12-24..2026-12-26, 2027-01-01"), at most ``limit`` runs."""
+    runs: list[list[date]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][1] + timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    parts = [f"{a}" if a == b else f"{a}..{b}" for a, b in runs]
+    more = f" and {len(parts) - limit} more" if len(parts) > limit else ""
+    return (", ".join(parts[:limit]) + more) or "none"
 
 
 def parse_date(text: str) -> date:

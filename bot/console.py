@@ -10,9 +10,10 @@ import shlex
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TextIO
 
+from bot import calendar
 from bot.errors import UserError
 from bot.library.models import Kind
 from bot.services.actors import Actor
@@ -24,7 +25,6 @@ from bot.services.views import CardView, SuggestionView
 from bot.textrender import TextRenderer
 
 CONSOLE_GUILD, CONSOLE_USER, CONSOLE_CHANNEL = 0, 1, 0
-LOCAL_ZONE = datetime.now().astimezone().tzinfo or UTC
 PROMPT_ACTIONS = ("status", "next", "now", "schedule", "skip", "pause", "resume", "quiet")
 
 Handler = Callable[[str], Awaitable[str]]
@@ -164,7 +164,7 @@ class Console:
         action, _, rest = args.partition(" ")
         action, rest = action.lower(), rest.strip()
         if action in {"", "status"}:
-            return "\n".join((await prompts.status(self.actor)).lines(LOCAL_ZONE))
+            return "\n".join((await prompts.status(self.actor)).lines(console=True))
         if action == "next":
             count = int(rest) if rest.isdigit() else 5
             items = await prompts.upcoming(self.actor, count)
@@ -178,15 +178,15 @@ class Console:
             if len(words) < 2:
                 return "Usage: /prompt schedule HH:MM Zone/Name [days], e.g. 09:00 Europe/Berlin"
             status = await prompts.set_schedule(self.actor, CONSOLE_CHANNEL, *words)
-            return "Schedule saved.\n" + "\n".join(status.lines(LOCAL_ZONE))
+            return "Schedule saved.\n" + "\n".join(status.lines(console=True))
         if action == "skip":
             return f"Skipped “{(await prompts.skip_next(self.actor)).title}”."
         if action in {"pause", "resume"}:
             status = await prompts.set_paused(self.actor, action == "pause")
-            return "\n".join(status.lines(LOCAL_ZONE))
+            return "\n".join(status.lines(console=True))
         if action == "quiet":
             days = await prompts.set_quiet_dates(self.actor, rest)
-            return "Quiet dates: " + (", ".join(d.isoformat() for d in days) or "none")
+            return f"Quiet dates: {calendar.describe_dates(days)}"
         return f"Unknown action “{action}”. Try: {', '.join(PROMPT_ACTIONS)}."
 
     async def _reflect(self, args: str) -> str:

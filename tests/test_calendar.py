@@ -768,3 +768,13 @@ def test_suggest_timezones() -> None:
     assert suggest_timezones("a", limit=0) == []
     assert suggest_timezones("zzzzzzzz") == []
     assert all(resolve_timezone(name) == name for name in suggest_timezones("america"))
+
+
+def test_describe_dates_folds_runs_and_caps_the_list() -> None:
+    from bot.calendar import describe_dates
+
+    days = {date(2026, 12, 24), date(2026, 12, 25), date(2026, 12, 26), date(2027, 1, 1)}
+    assert describe_dates(days) == "2026-12-24..2026-12-26, 2027-01-01"
+    assert describe_dates([]) == "none"
+    every_other = [date(2026, 1, 1) + timedelta(days=2 * n) for n in range(100)]
+    assert describe_dates(every_other, limit=3).endswith(" and 97 more")

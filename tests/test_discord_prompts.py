@@ -213,3 +213,17 @@ async def test_a_run_that_stopped_mid_send_is_settled_after_restart(
     assert [embed_of(m)["title"] for m in posts(fake)] == [first.title, second.title], (
         "never skipped"
     )
+
+
+async def test_a_long_quiet_range_is_saved_and_summarised(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = strict_fake_discord
+    async with cohort_bot(fake, tmp_path):
+        await schedule(fake)
+        reply = await (
+            await fake.slash("prompt quiet", {"dates": "2026-03-10..2026-10-09"}, user=owner(fake))
+        ).response()
+        assert reply.content == "Quiet dates from today: 2026-03-10..2026-10-09"
+        status = await (await fake.slash("prompt status")).response()
+        assert "Quiet dates: 2026-03-10..2026-10-09" in embed_of(status.data)["description"]

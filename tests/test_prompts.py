@@ -225,8 +225,11 @@ async def test_status_and_preview(store: Store) -> None:
     await prompts.set_schedule(FACILITATOR, 500, "09:00", "America/New_York")
     status = await prompts.status(MEMBER)
     assert status.next_post == datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
-    text = "\n".join(status.lines(ZoneInfo("Asia/Tokyo")))
-    assert "Mon 02 Mar 2026, 09:00 America/New_York (Mon 02 Mar, 23:00 your time)" in text
+    text = "\n".join(status.lines())
+    assert "Mon 02 Mar 2026, 09:00 America/New_York (<t:1772460000:F> your time)" in text
+    assert "Posting in <#500> at 09:00" in text
+    console_text = "\n".join(status.lines(console=True))
+    assert "<" not in console_text and "Posting at 09:00 America/New_York" in console_text
     preview = await prompts.upcoming(FACILITATOR, 3)
     assert [day.isoformat() for day, _ in preview] == ["2026-03-02", "2026-03-03", "2026-03-04"]
     assert [prompt.id for _, prompt in preview] == [p.id for p in curriculum_prompts()[:3]]

@@ -237,7 +237,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
         quiet = await services_of(interaction).prompts.set_quiet_dates(
             actor_of(interaction), dates, quiet=not remove
         )
-        shown = ", ".join(day.isoformat() for day in quiet) or "none"
+        shown = calendar.describe_dates(quiet)
         await interaction.response.send_message(f"Quiet dates from today: {shown}", ephemeral=True)
 
 

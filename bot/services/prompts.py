@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -93,28 +93,28 @@ class ScheduleStatus:
     total: int
     quiet_dates: tuple[date, ...]
 
-    def lines(self, viewer_zone: tzinfo | None = None) -> list[str]:
-        """Status lines; with ``viewer_zone`` (console) local times, else Discord timestamps."""
+    def lines(self, *, console: bool = False) -> list[str]:
+        """Status lines: Discord markup (<#channel>, <t:…> in each member's own zone),
+        or for the console plain text with times in this computer's zone."""
         row = self.schedule
         zone = ZoneInfo(row.timezone)
         days = calendar.describe_weekdays(weekday_set(row.weekdays))
+        where = "" if console else f" in <#{row.channel_id}>"
         lines = [
-            f"Posting in <#{row.channel_id}> at {row.post_time} {row.timezone}, {days}.",
+            f"Posting{where} at {row.post_time} {row.timezone}, {days}.",
             "Paused." if row.paused else "",
         ]
         if self.next_post is not None and not row.paused:
-            local = self.next_post.astimezone(zone)
-            when = f"{local:%a %d %b %Y, %H:%M} {row.timezone}"
-            if viewer_zone is not None:
-                mine = self.next_post.astimezone(viewer_zone)
-                when += f" ({mine:%a %d %b, %H:%M} your time)"
-            else:  # Discord shows <t:…> in each member's own time zone
+            when = f"{self.next_post.astimezone(zone):%a %d %b %Y, %H:%M} {row.timezone}"
+            if console:
+                when += f" ({self.next_post.astimezone():%a %d %b, %H:%M} your time)"
+            else:
                 when += f" (<t:{int(self.next_post.timestamp())}:F> your time)"
             lines.append(f"Next post: {when}.")
         upcoming = f"“{self.next_prompt.title}”" if self.next_prompt else "none (all used)"
         lines.append(f"Next prompt: {upcoming}, {self.position} of {self.total} used.")
         if self.quiet_dates:
-            lines.append("Quiet dates: " + ", ".join(d.isoformat() for d in self.quiet_dates))
+            lines.append(f"Quiet dates: {calendar.describe_dates(self.quiet_dates)}")
         return [line for line in lines if line]
 
 
