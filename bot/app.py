@@ -60,6 +60,11 @@ class CohortBot(commands.Bot):
         self.synced = asyncio.Event()
 
     async def setup_hook(self) -> None:
+        if self.services.settings.support_message is None:
+            log.warning(
+                "support_message is not set: /about shows a general note. Facilitators "
+                "should list their organisation's support services there (config.yaml)."
+            )
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(*DYNAMIC_ITEMS)

@@ -10,7 +10,14 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from bot.library.yamlpos import YamlReadError, read_yaml_file
 from bot.validation import explain, key_name, unknown
@@ -18,6 +25,12 @@ from bot.validation import explain, key_name, unknown
 DEFAULT_CONFIG = Path("config.yaml")
 DISCORD_API = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg"
+SUPPORT_MESSAGE_MAX = 1024  # one embed field in /about
+DEFAULT_SUPPORT = (
+    "If this material brings up something difficult, it is fine to step away, skip a "
+    "prompt or mute the channel at any time. Your facilitators can tell you where to find "
+    "support, in confidence."
+)
 
 
 class ConfigError(Exception):
@@ -66,11 +79,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     discord: DiscordSettings = DiscordSettings()
     facilitator_role: str | None = None
-    support_message: str = (
-        "If this material brings up something difficult, step away whenever you need to. "
-        "Your facilitators can point you to support; ask them, or set `support_message` in "
-        "the bot's config to list local services here."
-    )
+    support_message: Annotated[str, StringConstraints(pattern=r"\S", max_length=1024)] | None = None
     content: ContentSettings = ContentSettings()
     prompts: PromptSettings = PromptSettings()
     reflections: ReflectionSettings = ReflectionSettings()
@@ -79,6 +88,11 @@ class Settings(_Section):
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @property
+    def support_text(self) -> str:
+        """Where members find support: the facilitators' text, or a kind general note."""
+        return self.support_message or DEFAULT_SUPPORT
 
     @property
     def token(self) -> str | None:

@@ -151,7 +151,7 @@ class Console:
 
     async def _about(self, _args: str) -> str:
         library = self.services.content.library
-        return self.render.text(about_view(library, self.services.settings.support_message))
+        return self.render.text(about_view(library, self.services.settings.support_text))
 
     async def _help(self, _args: str) -> str:
         return self.render.text(help_view(CONSOLE_HELP))

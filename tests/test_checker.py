@@ -304,3 +304,18 @@ def test_schema_is_valid_json_schema_and_accepts_content() -> None:
     for path in sorted(MINIMAL.glob("*.yaml")):
         assert list(validator.iter_errors(yaml.safe_load(path.read_text()))) == [], path
     assert list(validator.iter_errors({"myths": [{"id": "x", "bogus": 1}]}))
+
+
+def test_about_too_large_for_discord(content: Path) -> None:
+    rewrite(
+        content / "about.yaml",
+        "description: A tiny library for the tests.",
+        "description: " + "z" * 4090,
+    )
+    rewrite(
+        content / "about.yaml", "content_note: Test content note.", "content_note: " + "n" * 1000
+    )
+    [problem] = problems_in(content)
+    assert problem.startswith(
+        f"{content / 'about.yaml'}:3: description: /about would be too large for one Discord embed: embed total "
+    )

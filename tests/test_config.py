@@ -46,6 +46,10 @@ def test_example_config_is_valid() -> None:
         ("token: abc\n", "token: never put the token in a file; set DISCORD_TOKEN instead"),
         ("discord:\n  api_base_url: localhost\n", "discord.api_base_url: 'localhost' is not a URL"),
         ("reflections:\n  retention_days: 0\n", "reflections.retention_days: 0 must be at least 1"),
+        (
+            f"support_message: {'y' * 1100}\n",
+            "support_message: is 1100 characters; at most 1024 fit",
+        ),
         ("- a\n", "expected settings as key: value lines"),
         ("a: [\n", ":2: not valid YAML"),
     ],

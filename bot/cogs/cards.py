@@ -192,7 +192,7 @@ class Cards(commands.Cog):
     )
     async def about(self, interaction: discord.Interaction) -> None:
         services = self.bot.services
-        view = about_view(services.content.library, services.settings.support_message)
+        view = about_view(services.content.library, services.settings.support_text)
         await interaction.response.send_message(embed=embed(view), ephemeral=True)
 
     @app_commands.command(name="help", description="The bot's commands")

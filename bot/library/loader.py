@@ -160,6 +160,7 @@ class _Collector:
             )
             return
         self.about, self.about_origin = about, origin
+        self.origins[ABOUT_ORIGIN] = origin
 
     def _read_entries(self, shown: str, located: Located, section: str, items: list[Any]) -> None:
         model: type[Card] | type[Source] = Source if section == "sources" else CARD_MODELS[section]
@@ -308,6 +309,7 @@ class _Collector:
         return f"{card.kind.value} '{card_id}' ({where})"
 
 
+ABOUT_ORIGIN = ":about"  # not a possible card id, so it cannot collide
 _SECTION_LIST = ", ".join(f"{name}:" for name in SECTIONS)
 _EMPTY_FILE = f"file is empty; expected sections such as {_SECTION_LIST}"
 _NO_ABOUT = "no file has an about section (name, description, content_note)"

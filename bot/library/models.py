@@ -162,7 +162,7 @@ class Source(Strict):
 
 class About(Strict):
     name: Title
-    description: Text
+    description: Annotated[str, StringConstraints(pattern=r"\S", max_length=4096)]
     content_note: Annotated[str, StringConstraints(pattern=r"\S", max_length=1024)]
 
 

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 from bot.library.library import Library, Suggestions
 from bot.library.models import Approach, Card, Expert, Kind, Myth, Prompt
-from bot.services.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME, OPTION_DESCRIPTION, clip
+from bot.services.limits import (
+    AUTOCOMPLETE_CHOICES,
+    CHOICE_NAME,
+    FIELD_VALUE,
+    OPTION_DESCRIPTION,
+    TITLE,
+    clip,
+)
 from bot.services.views import CardView, Link, MenuOption, SuggestionView, TextView, ViewField
 
 if TYPE_CHECKING:
@@ -168,12 +175,12 @@ def about_view(library: Library, support_message: str) -> TextView:
     )
     counts = ", ".join(f"{n} {kind.section}" for kind, n in library.counts().items())
     return TextView(
-        title=f"cohort-bot · {about.name}",
+        title=clip(f"cohort-bot · {about.name}", TITLE),
         description=about.description,
         fields=(
             ViewField("Content note", about.content_note),
             ViewField("Support", support_message),
-            ViewField("Source", sources or "none"),
+            ViewField("Source", clip(sources or "none", FIELD_VALUE)),
             ViewField("Cards", counts),
         ),
         footer="Cards are written in our own words; each cites where in the source it stands.",

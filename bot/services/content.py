@@ -7,9 +7,11 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.config import SUPPORT_MESSAGE_MAX
 from bot.errors import UserError
 from bot.library.library import Library
 from bot.library.loader import (
+    ABOUT_ORIGIN,
     ContentUnreadable,
     LoadResult,
     Origin,
@@ -18,7 +20,7 @@ from bot.library.loader import (
     load_library,
 )
 from bot.library.models import Kind
-from bot.services.cards import card_view
+from bot.services.cards import about_view, card_view
 from bot.services.limits import embed_usage
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,11 @@ def size_problems(library: Library, origins: dict[str, Origin]) -> list[Problem]
                         "(shorten its text or related list)"
                     )
                     problems.add(origins[card.id].problem(("text",), message))
+    longest_support = "x" * SUPPORT_MESSAGE_MAX
+    for usage in embed_usage(about_view(library, longest_support)):
+        if usage.over:
+            message = f"/about would be too large for one Discord embed: {usage}"
+            problems.add(origins[ABOUT_ORIGIN].problem(("description",), message))
     return sorted(problems)
 
 
