@@ -23,7 +23,8 @@ from bot.services.hub import Services
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.cogs.cards", "bot.cogs.prompts", "bot.cogs.reflections", "bot.cogs.content")
-IN_FLIGHT_PREFIXES = ("CommandTree-invoker", "discord-ui-", "cohort-")
+IN_FLIGHT_PREFIXES = ("CommandTree-invoker", "discord-ui-")
+RESTARTING = "The bot is restarting; please try again in a minute."
 SHUTDOWN_GRACE_SECONDS = 10.0
 
 
@@ -40,6 +41,14 @@ class CohortTree(app_commands.CommandTree["CohortBot"]):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         await report_error(interaction, error)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Once shutdown has begun, new commands get a short note instead of half a run."""
+        if not self.client.closing:
+            return True
+        if interaction.type is discord.InteractionType.application_command:
+            await interaction.response.send_message(RESTARTING, ephemeral=True)
+        return False
 
 
 class CohortBot(commands.Bot):
@@ -58,6 +67,7 @@ class CohortBot(commands.Bot):
         )
         self.services = services
         self.synced = asyncio.Event()
+        self.closing = False
 
     async def setup_hook(self) -> None:
         if self.services.settings.support_message is None:
@@ -97,19 +107,28 @@ class CohortBot(commands.Bot):
     async def shutdown(self) -> None:
         """Stop taking work, let what is in flight finish, then close everything."""
         log.info("shutting down: finishing work in flight")
-        await _wait_for_in_flight(SHUTDOWN_GRACE_SECONDS)
+        self.closing = True
+        background = [task for cog in self.cogs.values() for task in _stop_background(cog)]
+        await _wait_for_in_flight(SHUTDOWN_GRACE_SECONDS, background)
         await self.close()
         await self.services.close()
         log.info("shut down cleanly")
 
 
-async def _wait_for_in_flight(grace_seconds: float) -> None:
+def _stop_background(cog: commands.Cog) -> list[asyncio.Task[None]]:
+    """Ask a cog's background work to stop; return what must be let finish."""
+    stop = getattr(cog, "stop_background", None)
+    return list(stop()) if callable(stop) else []
+
+
+async def _wait_for_in_flight(grace_seconds: float, background: list[asyncio.Task[None]]) -> None:
     current = asyncio.current_task()
     tasks = [
         task
         for task in asyncio.all_tasks()
         if task is not current and task.get_name().startswith(IN_FLIGHT_PREFIXES)
     ]
+    tasks += [task for task in background if not task.done()]
     if tasks:
         await asyncio.wait(tasks, timeout=grace_seconds)
 

@@ -26,6 +26,18 @@ def retitle_confrontation(content: Path) -> None:
     path.write_text(text.replace(old, f'title: "{NEW_TITLE}"'))
 
 
+async def reload_reply(fake: FakeDiscord, user: object = None) -> str:
+    """What /content reload answers: a refusal at once, else the report after deferring."""
+    handle = await fake.slash("content reload", user=user)  # type: ignore[arg-type]
+    first = await handle.response()
+    assert first.ephemeral
+    if first.content is not None:
+        return first.content
+    report = await handle.next_followup()
+    assert report.ephemeral
+    return report.content
+
+
 async def approach_title(fake: FakeDiscord, name: str) -> str:
     handle = await fake.slash("approach", {"name": name, "private": True})
     title: str = embed_of((await handle.response()).data)["title"]
@@ -40,26 +52,22 @@ async def test_reload_is_for_the_owner_and_keeps_old_cards_on_a_broken_edit(
     fake.guild.add_member(fake.world.owner_user)
     content = editable_content(tmp_path)
     async with cohort_bot(fake, tmp_path, content_dir=content):
-        refused = await (await fake.slash("content reload")).response()
-        assert refused.ephemeral and refused.content == "Only the bot's owner can reload content."
+        assert await reload_reply(fake) == "Only the bot's owner can reload content."
 
         myths = content / "myths.yaml"
         myths.write_text(myths.read_text().replace("    title:", "\ttitle:", 1))
         retitle_confrontation(content)
-        broken = await (await fake.slash("content reload", user=fake.world.owner_user)).response()
-        assert broken.ephemeral and broken.content is not None
-        assert broken.content.startswith("Content has 1 problem(s); still serving the old cards:")
-        assert f"{myths}:3: file: tab character" in broken.content
+        broken = await reload_reply(fake, fake.world.owner_user)
+        assert broken.startswith("Content has 1 problem(s); still serving the old cards:")
+        assert f"{myths}:3: file: tab character" in broken
         assert (
             await approach_title(fake, "confrontation") == "Confrontation: being caught or exposed"
         )
 
         myths.write_text(myths.read_text().replace("\ttitle:", "    title:", 1))
-        fixed = await (await fake.slash("content reload", user=fake.world.owner_user)).response()
-        assert fixed.content is not None and fixed.content.startswith(
-            "Content reloaded: 14 approaches"
-        )
-        assert "changed: confrontation" in fixed.content
+        fixed = await reload_reply(fake, fake.world.owner_user)
+        assert fixed.startswith("Content reloaded: 14 approaches")
+        assert "changed: confrontation" in fixed
         assert await approach_title(fake, "confrontation") == NEW_TITLE
 
 
@@ -69,11 +77,11 @@ async def test_facilitators_may_reload_when_config_allows(
     fake = strict_fake_discord
     assert fake.guild is not None
     async with cohort_bot(fake, tmp_path, content={"reload_by": "facilitators"}):
-        reply = await (await fake.slash("content reload", user=fake.guild.owner)).response()
-        assert reply.content is not None and reply.content.startswith("Content reloaded:")
-        assert "No cards changed." in reply.content
-        refused = await (await fake.slash("content reload")).response()
-        assert refused.content == "Only the bot's owner or facilitators can reload content."
+        reply = await reload_reply(fake, fake.guild.owner)
+        assert reply.startswith("Content reloaded:") and "No cards changed." in reply
+        assert (
+            await reload_reply(fake) == "Only the bot's owner or facilitators can reload content."
+        )
 
 
 async def test_renamed_card_keeps_old_links_working(
@@ -100,10 +108,8 @@ async def test_renamed_card_keeps_old_links_working(
                 "  - id: being-confronted\n    replaces: [confrontation]\n",
             )
         )
-        report = await (await fake.slash("content reload", user=fake.world.owner_user)).response()
-        assert report.content is not None and "added: being-confronted" in report.content, (
-            report.content
-        )
+        report = await reload_reply(fake, fake.world.owner_user)
+        assert "added: being-confronted" in report, report
         assert (
             await approach_title(fake, "confrontation") == "Confrontation: being caught or exposed"
         )

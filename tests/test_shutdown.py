@@ -81,3 +81,23 @@ async def test_shutdown_finishes_work_in_flight(
         followup = await handle.next_followup(timeout=1)
         assert followup.content.startswith("Sorry"), "the command in flight still answered"
         assert bot.services.store.closed
+
+
+async def test_shutdown_refuses_new_commands_and_stops_background_work(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    from bot.app import RESTARTING
+
+    async with cohort_bot(fake_discord, tmp_path, content={"watch": True}) as bot:
+        cog: Any = bot.get_cog("Prompts")
+        watcher = bot.get_cog("Content").watcher  # type: ignore[union-attr]
+        assert watcher is not None and cog.post_due.is_running()
+        bot.closing = True  # what shutdown() sets first
+        late = await (await fake_discord.slash("approach", {"name": "confrontation"})).response()
+        assert late.ephemeral and late.content == RESTARTING
+        bot.closing = False
+        await asyncio.wait_for(
+            bot.shutdown(), timeout=8
+        )  # the watcher never ends: it must be stopped, not awaited
+        assert watcher.cancelled() or watcher.done()
+        assert not cog.post_due.is_running()

@@ -37,8 +37,13 @@ class Content(commands.GroupCog, group_name="content", group_description="Mainta
             )
 
     async def cog_unload(self) -> None:
+        self.stop_background()
+
+    def stop_background(self) -> list[asyncio.Task[None]]:
+        """The watcher only waits for files to change: stop it at once."""
         if self.watcher is not None:
             self.watcher.cancel()
+        return []
 
     @app_commands.command(description="Re-read the content files and swap them in if clean")
     async def reload(self, interaction: discord.Interaction) -> None:
@@ -51,8 +56,9 @@ class Content(commands.GroupCog, group_name="content", group_description="Mainta
             if services.settings.content.reload_by == "facilitators":
                 who += " or facilitators"
             raise UserError(f"Only {who} can reload content.")
-        report = services.content.reload()
-        await interaction.response.send_message(
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await services.content.reload_async()
+        await interaction.followup.send(
             clip("\n".join(report.lines(max_problems=8)), 2000), ephemeral=True
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -129,22 +130,35 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
         self.poster = DiscordPoster(bot)
+        self.posting = False
         self.post_due.start()
         super().__init__()
 
     async def cog_unload(self) -> None:
         self.post_due.cancel()
 
+    def stop_background(self) -> list[asyncio.Task[None]]:
+        """Let a pass of the posting loop that is under way finish; start no other."""
+        task = self.post_due.get_task()
+        if self.posting and task is not None:
+            self.post_due.stop()
+            return [task]
+        self.post_due.cancel()  # only sleeping until the next tick
+        return []
+
     @tasks.loop(seconds=LOOP_SECONDS)
     async def post_due(self) -> None:
         """Ask the services what is due; post it. Errors are logged, the loop goes on."""
         services = self.bot.services
+        self.posting = True
         try:
             if services.content.loaded:
                 await services.prompts.run_due(self.poster)
             await services.reflections.purge_expired(DiscordSharer(self.bot))
         except Exception:
             log.exception("the daily prompt loop failed; retrying next tick")
+        finally:
+            self.posting = False
 
     @post_due.before_loop
     async def _wait_until_ready(self) -> None:

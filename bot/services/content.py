@@ -149,14 +149,26 @@ class ContentState:
                 current = settled
             seen = current
             log.info("content files changed; reloading")
-            self.reload()
+            try:
+                await self.reload_async()
+            except Exception:  # keep watching: the old library goes on serving
+                log.exception("reloading content after a change failed")
 
     def reload(self) -> ReloadReport:
         """Re-read content; swap it in only if it is clean."""
+        return self._apply(self._check())
+
+    async def reload_async(self) -> ReloadReport:
+        """Like reload, with the reading and checking off the event loop (large content)."""
+        return self._apply(await asyncio.to_thread(self._check))
+
+    def _check(self) -> LoadResult:
         try:
-            result = check_content(self.content_dir)
+            return check_content(self.content_dir)
         except ContentUnreadable as error:
-            result = LoadResult(None, [Problem(str(self.content_dir), 0, "folder", str(error))])
+            return LoadResult(None, [Problem(str(self.content_dir), 0, "folder", str(error))])
+
+    def _apply(self, result: LoadResult) -> ReloadReport:
         if result.library is None:
             self.problems = tuple(result.problems)
             report = ReloadReport(problems=self.problems)
