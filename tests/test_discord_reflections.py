@@ -754,3 +754,21 @@ async def test_mentions_are_stored_exactly_and_never_ping(
         assert rows(tmp_path, "text") == [(noisy,), (noisy,)]
         assert [embed_of(m)["description"] for m in shared_posts(fake, "general")] == [noisy, noisy]
         assert fake.pinging_messages() == []
+
+
+async def test_a_shared_post_the_bot_cannot_remove_keeps_the_record(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    async with cohort_bot(fake, tmp_path):
+        await reflect(fake, "Shared, then locked away.", about="confrontation", visibility="cohort")
+        [shared] = shared_posts(fake, "general")
+        _, question = await command(fake, "reflections delete", id=1)
+        assert question is not None
+        fake.make_channel_forbidden("general")
+        click = await fake.click(question, "confirm:delete:1")
+        await click.response()
+        refusal = await click.next_followup()
+        assert refusal.ephemeral and "I could not remove the shared post" in refusal.content
+        assert "nothing was removed" in refusal.content
+        assert len(rows(tmp_path)) == 1 and not shared.deleted

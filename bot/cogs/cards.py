@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from bot.cogs.common import card_choices, services_of
 from bot.cogs.errors import report_error
-from bot.cogs.render import NO_PINGS, PageButton, PickSelect, card_components, embed
+from bot.cogs.render import NO_PINGS, BrowsePageButton, PickSelect, card_components, embed
 from bot.library.models import Kind
 from bot.services.cards import about_view, help_view
 from bot.services.limits import SELECT_OPTIONS, clip
@@ -87,9 +87,9 @@ def browse_components(
     )
     components.add_item(picker)
     if page > 0:
-        components.add_item(PageButton(kind, page - 1, "◀ Previous", private=private))
+        components.add_item(BrowsePageButton(kind, page - 1, "◀ Previous", private=private))
     if page + 1 < pages:
-        components.add_item(PageButton(kind, page + 1, "Next ▶", private=private))
+        components.add_item(BrowsePageButton(kind, page + 1, "Next ▶", private=private))
     where = f" (page {page + 1} of {pages})" if pages > 1 else ""
     return f"{len(options)} {kind.section}{where}: choose one.", components
 

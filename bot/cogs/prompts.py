@@ -15,6 +15,7 @@ from bot import calendar
 from bot.cogs.common import actor_of, services_of
 from bot.cogs.reflections import DiscordSharer, ReflectButton
 from bot.cogs.render import NO_PINGS, card_components, embed
+from bot.services.limits import clip
 from bot.services.prompts import PostFailed, PromptPost, ScheduleStatus
 
 if TYPE_CHECKING:
@@ -203,7 +204,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
         self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 5
     ) -> None:
         items = await services_of(interaction).prompts.upcoming(actor_of(interaction), count)
-        lines = [f"**{day:%a %d %b %Y}** — {prompt.title}" for day, prompt in items]
+        lines = [f"**{day:%a %d %b %Y}** — {clip(prompt.title, 100)}" for day, prompt in items]
         text = "\n".join(lines) or "Nothing is scheduled (paused, or no weekday chosen)."
         result = discord.Embed(title="Coming up", description=text, colour=0x27AE60)
         await interaction.response.send_message(embed=result, ephemeral=True)

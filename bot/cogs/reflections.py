@@ -68,8 +68,26 @@ class DiscordSharer:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
             if isinstance(channel, discord.abc.Messageable):
                 await channel.get_partial_message(message_id).delete()
-        except (discord.NotFound, discord.Forbidden):
-            log.info("shared reflection message %s already gone or not ours to delete", message_id)
+        except discord.NotFound:
+            log.info("shared reflection message %s was already gone", message_id)
+        except discord.Forbidden:
+            raise UserError(
+                f"I could not remove the shared post in <#{channel_id}> because I no longer have "
+                "access there, so nothing was removed. Ask a facilitator to restore my access "
+                "or delete the post, then try again."
+            ) from None
+
+
+LABELS: dict[str, str] = {
+    "private": "Your reflection (private)",
+    "cohort": "Your reflection (shared under your name)",
+    "anonymous": "Your reflection (shared without your name)",
+}
+PLACEHOLDERS: dict[str, str] = {
+    "private": "What do you think, and why? Only you and the facilitators will see it.",
+    "cohort": "What do you think, and why? The cohort will see it with your name.",
+    "anonymous": "What do you think, and why? The cohort will see it, without your name.",
+}
 
 
 class ReflectionModal(discord.ui.Modal):
@@ -79,16 +97,17 @@ class ReflectionModal(discord.ui.Modal):
         self, topic: Topic, visibility: Visibility, *, edit_id: int | None = None, text: str = ""
     ) -> None:
         verb = "Edit" if edit_id else "Reflect"
+        label = LABELS[visibility]
         super().__init__(
             title=clip(f"{verb}: {topic.title}", MODAL_TITLE), timeout=MODAL_TIMEOUT_SECONDS
         )
         self.topic, self.visibility, self.edit_id = topic, visibility, edit_id
         self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="Your reflection",
+            label=label,
             style=discord.TextStyle.paragraph,
             max_length=TEXT_INPUT_MAX,
             default=text or None,
-            placeholder="What do you think, and why? Private unless you choose to share.",
+            placeholder=PLACEHOLDERS[visibility],
         )
         self.add_item(self.text)
 
@@ -161,7 +180,7 @@ class ReflectButton(
             await report_error(interaction, error)
 
 
-class PageButton(
+class MinePageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mine:(?P<page>\d+):(?P<label>[<>])"
 ):
     """Older/newer pages of /reflections mine (the message is the member's own)."""
@@ -179,7 +198,7 @@ class PageButton(
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> PageButton:
+    ) -> MinePageButton:
         return cls(int(match["page"]), match["label"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -278,17 +297,17 @@ async def mine_page(
     shown.set_footer(text=f"Page {page + 1} of {pages} · only you can see this")
     view = discord.ui.View(timeout=None)
     if page > 0:
-        view.add_item(PageButton(page - 1, "<"))
+        view.add_item(MinePageButton(page - 1, "<"))
     if (page + 1) * PAGE_SIZE < result.total:
-        view.add_item(PageButton(page + 1, ">"))
+        view.add_item(MinePageButton(page + 1, ">"))
     return shown, view
 
 
 def _heading(title: Any, item: Reflection) -> str:
     edited = " (edited)" if item.edited_at else ""
     return clip(
-        f"#{item.id} · {title(item.about_kind, item.about_id)} · {item.created_at:%d %b %Y}"
-        f" · {item.visibility}{edited}",
+        f"#{item.id} · {clip(title(item.about_kind, item.about_id), 120)} · "
+        f"{item.created_at:%d %b %Y} · {item.visibility}{edited}",
         256,
     )
 
@@ -435,7 +454,7 @@ def _parse_since(text: str | None) -> datetime | None:
         raise UserError(f"“{clip(text, 40)}” is not a date; write it as YYYY-MM-DD.") from None
 
 
-DYNAMIC_ITEMS = (ReflectButton, PageButton, ConfirmButton)
+DYNAMIC_ITEMS = (ReflectButton, MinePageButton, ConfirmButton)
 
 
 async def setup(bot: CohortBot) -> None:

@@ -142,7 +142,7 @@ class PickSelect(
             await show_card_by_id(interaction, values[0], private=self.private, reveal=False)
 
 
-class PageButton(
+class BrowsePageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"page:(?P<kind>[a-z]+):(?P<p>[pc]):(?P<page>\d+)",
 ):
@@ -161,7 +161,7 @@ class PageButton(
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> PageButton:
+    ) -> BrowsePageButton:
         return cls(Kind(match["kind"]), int(match["page"]), "", private=match["p"] == "p")
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -174,5 +174,5 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     CardButton,
     RevealButton,
     PickSelect,
-    PageButton,
+    BrowsePageButton,
 )

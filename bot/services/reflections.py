@@ -322,7 +322,15 @@ class ReflectionService(StoreService):
         cutoff = now - timedelta(days=days)
         if sharer is not None:
             for message in await self.store.shared_messages_before(cutoff):
-                await sharer.unshare(message.channel_id, message.message_id)
+                try:
+                    await sharer.unshare(message.channel_id, message.message_id)
+                except UserError as error:  # retention still applies to the record
+                    log.warning(
+                        "retention: shared post %s in channel %s stays up: %s",
+                        message.message_id,
+                        message.channel_id,
+                        error,
+                    )
         removed = await self.store.delete_older_than(cutoff)
         self._purged_on = now.date()  # only once it worked: a failure is retried next tick
         if removed:
