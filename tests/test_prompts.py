@@ -456,3 +456,21 @@ async def test_an_unclear_error_never_leads_to_a_second_post(
     await prompts.run_due(poster)
     assert len(poster.posts) == 2, "found in the channel: recorded, not posted again"
     assert all(entry.message_id for entry in await store.history(1) + await store.history(2))
+
+
+async def test_a_schedule_set_after_todays_time_starts_tomorrow(store: Store) -> None:
+    clock = at("2026-03-02T16:00:00+00:00")  # 17:00 in Berlin
+    prompts, poster = service(store, clock), RecordingPoster()
+    status = await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    assert status.next_post == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+    assert status.quiet_dates == (), "the skipped afternoon is not shown as a quiet date"
+    assert await prompts.run_due(poster) == [], "no surprise post in the afternoon"
+    clock.advance(hours=16)
+    assert len(await prompts.run_due(poster)) == 1
+
+
+async def test_a_schedule_set_just_after_its_time_posts_now(store: Store) -> None:
+    clock = at("2026-03-02T08:05:00+00:00")  # 09:05 in Berlin: "start now"
+    prompts, poster = service(store, clock), RecordingPoster()
+    await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    assert len(await prompts.run_due(poster)) == 1

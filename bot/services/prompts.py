@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(minutes=10)
 SETTLE_AFTER = timedelta(minutes=1)  # older unconfirmed reservations are not in flight
+START_GRACE = timedelta(minutes=15)  # a schedule set just after its time still posts today
 FAN_OUT = 50  # servers posted to at once; discord.py queues per-route rate limits
 THREAD_NAME_LIMIT = 100
 
@@ -157,8 +158,24 @@ class PromptService(StoreService):
             created_by=actor.user_id,
             now=self.clock(),
             notify_channel_id=actor.channel_id,
+            starts_on=self._first_day(calendar.Schedule(post_time, zone, weekdays)),
         )
         return await self.status(actor)
+
+    def _first_day(self, schedule: calendar.Schedule) -> date:
+        """Today if today's post time is ahead (or just passed), else tomorrow.
+
+        Scheduling 09:00 at 09:05 means "start now"; at 17:00 it means "from tomorrow",
+        not a surprise post in the afternoon.
+        """
+        now = self.clock()
+        today = calendar.local_date(schedule, now)
+        try:
+            if calendar.post_instant(schedule, today) > now - START_GRACE:
+                return today
+        except calendar.ScheduleError:  # the zone skips today entirely
+            pass
+        return today + timedelta(days=1)
 
     async def status(self, actor: Actor) -> ScheduleStatus:
         """The schedule, the next post and the place in the sequence."""
@@ -403,8 +420,10 @@ class PromptService(StoreService):
             await self.store.set_notify_channel(actor.guild_id, actor.channel_id, now=self.clock())
 
     async def _calendar(self, row: ScheduleRow) -> calendar.Schedule:
-        today = self.clock().date() - timedelta(days=2)
-        quiet = await self.store.list_quiet_dates(row.guild_id, start=today)
+        since = self.clock().date() - timedelta(days=2)
+        quiet = set(await self.store.list_quiet_dates(row.guild_id, start=since))
+        if row.starts_on is not None:  # days before the schedule began post nothing
+            quiet.update(since + timedelta(days=n) for n in range((row.starts_on - since).days))
         hours, minutes = (int(part) for part in row.post_time.split(":"))
         return calendar.Schedule(
             post_time=time(hours, minutes),
@@ -432,7 +451,7 @@ class PromptService(StoreService):
         last = await self.store.last_scheduled_date(row.guild_id)
         schedule = await self._calendar(row)
         today = self.clock().astimezone(schedule.zone).date()
-        quiet = tuple(sorted(d for d in schedule.quiet_dates if d >= today))
+        quiet = tuple(await self.store.list_quiet_dates(row.guild_id, start=today))
         return ScheduleStatus(
             schedule=row,
             next_post=calendar.next_post(schedule, last, self.clock()),

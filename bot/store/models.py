@@ -32,6 +32,7 @@ class ScheduleRow:
     round: int
     created_by: int | None
     updated_at: datetime
+    starts_on: date | None = None  # no post before this local date
 
     def runs_on(self, day: date) -> bool:
         """Whether the weekday mask includes `day` (quiet dates are checked separately)."""

@@ -76,7 +76,7 @@ _POST_TIME_RE = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 
 _SCHEDULE_COLS = (
     "guild_id, channel_id, post_time, timezone, weekdays, paused, notify_channel_id, "
-    "round, created_by, updated_at"
+    "round, created_by, updated_at, starts_on"
 )
 _HISTORY_COLS = (
     "id, guild_id, round, prompt_id, status, local_date, channel_id, message_id, thread_id, at"
@@ -126,6 +126,7 @@ def _schedule(row: sqlite3.Row) -> ScheduleRow:
         round=row["round"],
         created_by=row["created_by"],
         updated_at=_parse_ts(row["updated_at"]),
+        starts_on=_parse_date_or_none(row["starts_on"]),
     )
 
 
@@ -480,6 +481,7 @@ class Store:
         created_by: int | None,
         now: datetime,
         notify_channel_id: int | None = None,
+        starts_on: date | None = None,
     ) -> ScheduleRow:
         """Create or change a server's schedule.
 
@@ -505,10 +507,11 @@ class Store:
                 conn,
                 """
                 INSERT INTO schedules (guild_id, channel_id, post_time, timezone, weekdays,
-                                       notify_channel_id, round, created_by, updated_at)
+                                       notify_channel_id, round, created_by, updated_at,
+                                       starts_on)
                 VALUES (?, ?, ?, ?, ?, ?,
                         (SELECT COALESCE(MAX(round), 1) FROM prompt_history WHERE guild_id = ?),
-                        ?, ?)
+                        ?, ?, ?)
                 ON CONFLICT (guild_id) DO UPDATE SET
                     channel_id = excluded.channel_id,
                     post_time = excluded.post_time,
@@ -517,7 +520,8 @@ class Store:
                     notify_channel_id = COALESCE(excluded.notify_channel_id,
                                                  schedules.notify_channel_id),
                     created_by = COALESCE(schedules.created_by, excluded.created_by),
-                    updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at,
+                    starts_on = excluded.starts_on
                 """,
                 (
                     guild_id,
@@ -529,6 +533,7 @@ class Store:
                     guild_id,
                     created_by,
                     stamp,
+                    None if starts_on is None else starts_on.isoformat(),
                 ),
             )
             rows = await _fetch(
