@@ -6,7 +6,6 @@ It takes the same slash commands as Discord and prints the same views as text.
 from __future__ import annotations
 
 import asyncio
-import shlex
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -217,10 +216,13 @@ class Console:
         action, _, rest = args.partition(" ")
         if action.lower() not in {"", "mine"}:
             return "In the console: /reflections mine [page]. Discord has edit, delete and export."
-        page = int(rest) - 1 if rest.strip().isdigit() else 0
+        page = max(int(rest) - 1, 0) if rest.strip().isdigit() else 0
         result = await self.services.reflections.mine(self.actor, page)
-        if not result.items:
+        pages = max(1, -(-result.total // PAGE_SIZE))
+        if not result.total:
             return "No reflections yet. Use /reflect to write one."
+        if not result.items:
+            return f"There are only {pages} page(s) of reflections."
         title = self.services.reflections.topic_title
         blocks = [
             self.render.wrap(
@@ -229,7 +231,6 @@ class Console:
             )
             for item in result.items
         ]
-        pages = -(-result.total // PAGE_SIZE)
         return "\n\n".join([*blocks, f"Page {page + 1} of {pages} ({result.total} in all)"])
 
     def _problem_lines(self) -> list[str]:
@@ -310,11 +311,3 @@ def _enable_readline(complete: Completer) -> None:
     readline.set_completer_delims("")
     readline.set_completer(completer)
     readline.parse_and_bind("tab: complete")
-
-
-def split_args(args: str) -> list[str]:
-    """Split console arguments like a shell, tolerating unbalanced quotes."""
-    try:
-        return shlex.split(args)
-    except ValueError:
-        return args.split()

@@ -79,10 +79,6 @@ class Library:
             return self.cards[confident[0].card_id]
         return Suggestions(name, kind, tuple(self.cards[m.card_id] for m in ranked))
 
-    def related(self, card: Card) -> list[Card]:
-        """The cards ``card`` links to, skipping any that no longer exist."""
-        return [linked for card_id in card.related if (linked := self.get(card_id)) is not None]
-
     def counts(self) -> dict[Kind, int]:
         """How many cards of each kind."""
         return {kind: len(cards) for kind, cards in self._by_kind.items()}

@@ -76,10 +76,6 @@ class LoadResult:
     problems: list[Problem]
     origins: dict[str, Origin] = field(default_factory=dict)
 
-    @property
-    def ok(self) -> bool:
-        return self.library is not None and not self.problems
-
 
 def content_files(content_dir: Path) -> list[Path]:
     """The YAML files under ``content_dir``, in a stable order."""

@@ -197,6 +197,9 @@ HELP: tuple[tuple[str, str], ...] = (
     ("/reflect [about]", "Write a reflection; private to you and the facilitators."),
     ("/reflections mine", "Your reflections; also edit, delete, share, export, forget-me."),
     ("/prompt schedule …", "Facilitators: schedule, preview, post, skip, pause the prompt."),
+    ("/reflections export", "Facilitators (scope: everyone): every reflection as CSV."),
+    ("/reflections summary", "Facilitators: participation per prompt and per day."),
+    ("/content reload", "Maintainers: swap in edited content without a restart."),
 )
 
 

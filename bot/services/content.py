@@ -48,13 +48,22 @@ def size_problems(library: Library, origins: dict[str, Origin]) -> list[Problem]
                         f"card '{card.id}' is too large for one Discord embed: {usage} "
                         "(shorten its text or related list)"
                     )
-                    problems.add(origins[card.id].problem(("text",), message))
+                    problems.add(origins[card.id].problem((_key_for(usage.part),), message))
     longest_support = "x" * SUPPORT_MESSAGE_MAX
     for usage in embed_usage(about_view(library, longest_support)):
         if usage.over:
             message = f"/about would be too large for one Discord embed: {usage}"
             problems.add(origins[ABOUT_ORIGIN].problem(("description",), message))
     return sorted(problems)
+
+
+def _key_for(part: str) -> str:
+    """The YAML key to point at for an over-long part of a rendered card."""
+    if part == "title":
+        return "title"
+    if "button" in part:
+        return "related"
+    return "text"
 
 
 @dataclass(frozen=True)
