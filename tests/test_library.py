@@ -83,3 +83,16 @@ def test_yaml_lines_are_recorded_for_nested_keys() -> None:
     located = parse_yaml("a:\n  - id: x\n    b:\n      c: 1\n")
     assert located.line_of(("a", 0, "b", "c")) == 4
     assert located.line_of(("a", 0, "missing")) == 2
+
+
+@pytest.mark.parametrize(
+    "typed", ["jmaes", "cnator", "confrontaion", "victim empthy", "empathy vict"]
+)
+def test_typos_and_inner_words_find_the_card(library: Library, typed: str) -> None:
+    expected = {"jmaes": "james-cantor", "cnator": "james-cantor", "confrontaion": "confrontation"}
+    ranked = [card.id for card in library.rank(typed)]
+    assert ranked[:1] == [expected.get(typed, "victim-empathy")], ranked
+
+
+def test_inner_word_prefix_spans_words(library: Library) -> None:
+    assert [card.id for card in library.rank("being conf")][:1] == ["confrontation"]

@@ -31,8 +31,14 @@ class DiscordPoster:
     def __init__(self, bot: discord.Client) -> None:
         self.bot = bot
 
-    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
-        channel = self.bot.get_channel(channel_id)
+    async def _channel(
+        self, channel_id: int, guild_id: int | None = None
+    ) -> discord.abc.Messageable:
+        guild = self.bot.get_guild(guild_id) if guild_id is not None else None
+        # through the guild: bot.get_channel scans every guild, costly across a fan-out
+        channel = (
+            guild.get_channel_or_thread(channel_id) if guild else self.bot.get_channel(channel_id)
+        )
         if channel is None:
             try:
                 channel = await self.bot.fetch_channel(channel_id)
@@ -45,7 +51,7 @@ class DiscordPoster:
         return channel
 
     async def post(self, post: PromptPost) -> tuple[int, int | None]:
-        channel = await self._channel(post.channel_id)
+        channel = await self._channel(post.channel_id, post.guild_id)
         components = card_components(post.view, private=True)
         components.add_item(ReflectButton(post.prompt.id))
         note = (
@@ -81,7 +87,7 @@ class DiscordPoster:
         return message.id, thread.id
 
     async def find_post(self, post: PromptPost, since: datetime) -> tuple[int, int | None] | None:
-        channel = await self._channel(post.channel_id)
+        channel = await self._channel(post.channel_id, post.guild_id)
         marker = f"reflect:{post.prompt.id}"
         me = self.bot.user
         try:
@@ -103,7 +109,7 @@ class DiscordPoster:
             log.warning("guild %s: %s (no facilitator channel known)", guild_id, text)
             return
         try:
-            channel = await self._channel(channel_id)
+            channel = await self._channel(channel_id, guild_id)
             await channel.send(text, allowed_mentions=NO_PINGS)
         except (PostFailed, discord.HTTPException) as error:
             log.warning("guild %s: could not tell facilitators (%s): %s", guild_id, error, text)

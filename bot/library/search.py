@@ -19,6 +19,8 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 EXACT, PREFIX, WORD_PREFIX, SUBSTRING = 100.0, 96.0, 92.0, 88.0
 FUZZY_CUTOFF = 70.0
+FUZZY_WIDTH = 48  # longer input is compared by its first 48 characters
+MIN_SUBSTRING = 3
 
 
 def normalize(text: str) -> str:
@@ -43,24 +45,23 @@ class NameIndex:
         """Build from (card_id, name) pairs; the first pair of a card is its display order."""
         self._exact: dict[str, str] = {}
         self._order: dict[str, int] = {}
-        entries: list[tuple[str, str]] = []
-        words: list[tuple[str, str]] = []
+        entries: dict[tuple[str, str], None] = {}
+        words: dict[tuple[str, str], None] = {}
         for card_id, name in names:
             key = normalize(name)
             if not key:
                 continue
             self._order.setdefault(card_id, len(self._order))
             self._exact.setdefault(key, card_id)
-            entries.append((key, card_id))
-            words.extend((word, card_id) for word in key.split()[1:])
-        entries.sort()
-        words.sort()
-        self._names = entries
-        self._name_keys = [key for key, _ in entries]
-        self._words = words
-        self._word_keys = [key for key, _ in words]
-        self._fuzzy_choices = [key for key, _ in entries]
-        self._fuzzy_ids = [card_id for _, card_id in entries]
+            entries[key, card_id] = None
+            parts = key.split()
+            for start in range(1, len(parts)):  # "victim emp" finds "…victim empathy…"
+                words[" ".join(parts[start:]), card_id] = None
+        self._names = sorted(entries)
+        self._name_keys = [key for key, _ in self._names]
+        self._words = sorted(words)
+        self._word_keys = [key for key, _ in self._words]
+        self._truncated: dict[int, tuple[list[str], list[str]]] = {}
 
     def __len__(self) -> int:
         return len(self._order)
@@ -104,16 +105,36 @@ class NameIndex:
                 best[card_id] = score
 
     def _collect_fuzzy(self, key: str, best: dict[str, float], limit: int) -> None:
-        found = process.extract(
-            key,
-            self._fuzzy_choices,
-            scorer=fuzz.WRatio,
-            processor=None,
-            limit=limit * 3,
-            score_cutoff=FUZZY_CUTOFF,
-        )
-        for choice, score, index in found:
-            card_id = self._fuzzy_ids[index]
-            adjusted = SUBSTRING if key in choice else min(float(score) * 0.85, SUBSTRING - 1)
-            if best.get(card_id, 0.0) < adjusted:
-                best[card_id] = adjusted
+        """Typos: compare what was typed with the start of each name and of each word.
+
+        Members type names from the start, so an edit-distance ratio against names cut
+        to the typed length finds "confrontaion" → "Confrontation…" and costs a fraction
+        of a whole-string fuzzy match; a substring pass catches the rest.
+        """
+        probe = key[:FUZZY_WIDTH]
+        for width in {len(probe), min(len(probe) + 1, FUZZY_WIDTH)}:  # a letter left out
+            names, words = self._cut(width)
+            for choices, entries, weight in ((names, self._names, 1.0), (words, self._words, 0.97)):
+                found = process.extract(
+                    probe, choices, scorer=fuzz.ratio, limit=limit * 2, score_cutoff=FUZZY_CUTOFF
+                )
+                for _, score, index in found:
+                    adjusted = min(float(score) * 0.9 * weight, SUBSTRING - 1)
+                    _raise(best, entries[index][1], adjusted)
+        if len(best) < limit and len(key) >= MIN_SUBSTRING:
+            for name, card_id in self._names:
+                if key in name:
+                    _raise(best, card_id, SUBSTRING)
+
+    def _cut(self, width: int) -> tuple[list[str], list[str]]:
+        """Every name and word suffix cut to ``width`` characters (built once per width)."""
+        cut = self._truncated.get(width)
+        if cut is None:
+            cut = ([k[:width] for k in self._name_keys], [k[:width] for k in self._word_keys])
+            self._truncated[width] = cut
+        return cut
+
+
+def _raise(best: dict[str, float], card_id: str, score: float) -> None:
+    if best.get(card_id, 0.0) < score:
+        best[card_id] = score

@@ -125,6 +125,8 @@ class CardService:
 
     def __init__(self, content: ContentState) -> None:
         self._content = content
+        self._views: dict[tuple[str, bool], CardView] = {}
+        self._views_of: Library | None = None
 
     @property
     def library(self) -> Library:
@@ -134,16 +136,27 @@ class CardService:
         """The card called ``name``; a card id from autocomplete works too."""
         found = self.library.get(name.strip())
         if found is not None and (kind is None or found.kind is kind):
-            return card_view(found, self.library, reveal=False)
+            return self._view(found, reveal=False)
         result = self.library.lookup(name, kind)
         if isinstance(result, Suggestions):
             return SuggestionView(name, kind, tuple(menu_option(card) for card in result.cards))
-        return card_view(result, self.library, reveal=False)
+        return self._view(result, reveal=False)
 
     def view(self, card_id: str, *, reveal: bool = True) -> CardView | None:
         """A card by id (from a button), or None if a reload removed it."""
         card = self.library.get(card_id)
-        return card_view(card, self.library, reveal=reveal) if card is not None else None
+        return self._view(card, reveal=reveal) if card is not None else None
+
+    def _view(self, card: Card, *, reveal: bool) -> CardView:
+        """Views are immutable and cards change only on reload: build each once."""
+        library = self.library
+        if library is not self._views_of:
+            self._views, self._views_of = {}, library
+        key = (card.id, reveal)
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = card_view(card, library, reveal=reveal)
+        return view
 
     def browse(self, kind: Kind) -> list[MenuOption]:
         """Every card of a kind, in file order, for a select menu."""
