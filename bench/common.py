@@ -7,6 +7,7 @@ runs each module in its own process and turns the sections into ``bench/results/
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import math
@@ -16,7 +17,7 @@ import resource
 import sqlite3
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -199,3 +200,25 @@ def _memory() -> str:
     except OSError:
         pass
     return "?"
+
+
+def module_main(
+    run: Callable[[bool], Section],
+    doc: str,
+    quick_help: str,
+    argv: list[str] | None = None,
+    *,
+    quiet: bool = False,
+) -> int:
+    """The command line every benchmark module shares: --quick and --json."""
+    if quiet:
+        quiet_logging()
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--json", type=Path, help="also write the section as JSON here")
+    args = parser.parse_args(argv)
+    section = run(args.quick)
+    section.print()
+    if args.json:
+        write_json(args.json, section)
+    return 0

@@ -14,7 +14,6 @@ round; the idle bot makes no REST calls meanwhile.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import gc
@@ -28,7 +27,14 @@ import discord
 import discord.http
 from discord import app_commands
 
-from bench.common import Section, Summary, ms, peak_rss_mib, quiet_logging, ratio, write_json
+from bench.common import (
+    Section,
+    Summary,
+    module_main,
+    ms,
+    peak_rss_mib,
+    ratio,
+)
 from bot.cogs.render import card_components, embed
 from bot.library.models import Kind
 from bot.services.cards import CardService
@@ -325,16 +331,7 @@ def run(quick: bool) -> Section:
 
 
 def main(argv: list[str] | None = None) -> int:
-    quiet_logging()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="200 interactions per workload")
-    parser.add_argument("--json", type=Path, help="also write the section as JSON here")
-    args = parser.parse_args(argv)
-    section = run(args.quick)
-    section.print()
-    if args.json:
-        write_json(args.json, section)
-    return 0
+    return module_main(run, __doc__ or "", "200 interactions per workload", argv, quiet=True)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ transaction each, into the same schema: once with the store's durability setting
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import random
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.common import Section, Summary, ms, peak_rss_mib, ratio, write_json
+from bench.common import Section, Summary, module_main, ms, peak_rss_mib, ratio
 from bot.config import Settings
 from bot.services.actors import Actor
 from bot.services.content import ContentState
@@ -291,15 +290,7 @@ def run(quick: bool) -> Section:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 reflections")
-    parser.add_argument("--json", type=Path, help="also write the section as JSON here")
-    args = parser.parse_args(argv)
-    section = run(args.quick)
-    section.print()
-    if args.json:
-        write_json(args.json, section)
-    return 0
+    return module_main(run, __doc__ or "", "1,000 reflections", argv)
 
 
 if __name__ == "__main__":
