@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Settings
@@ -10,17 +11,11 @@ from bot.services.content import ContentState
 from bot.store import Store
 
 
+@dataclass(eq=False)
 class StoreService:
     """Base for services over SQLite; the clock is passed in so tests can move time."""
 
-    def __init__(
-        self,
-        store: Store,
-        content: ContentState,
-        settings: Settings,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.store = store
-        self.content = content
-        self.settings = settings
-        self.clock = clock
+    store: Store
+    content: ContentState
+    settings: Settings
+    clock: Callable[[], datetime]

@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot import calendar
-from bot.config import Settings
 from bot.errors import UserError
 from bot.library.models import Prompt
 from bot.services.actors import Actor, require_facilitator
 from bot.services.base import StoreService
 from bot.services.cards import card_view
-from bot.services.content import ContentState
 from bot.services.views import CardView
-from bot.store import PostStatus, ScheduleRow, Store
+from bot.store import PostStatus, ScheduleRow
 
 log = logging.getLogger(__name__)
 
@@ -119,20 +117,13 @@ class ScheduleStatus:
         return [line for line in lines if line]
 
 
+@dataclass(eq=False)
 class PromptService(StoreService):
     """Schedules, the per-server sequence and the posting of what is due."""
 
-    def __init__(
-        self,
-        store: Store,
-        content: ContentState,
-        settings: Settings,
-        clock: Callable[[], datetime],
-    ) -> None:
-        super().__init__(store, content, settings, clock)
-        self._failures: dict[int, tuple[date, datetime]] = {}
-        self._in_flight: set[int] = set()  # reservations being sent by this process
-        self._unsettled_warned: set[int] = set()
+    _failures: dict[int, tuple[date, datetime]] = field(default_factory=dict, init=False)
+    _in_flight: set[int] = field(default_factory=set, init=False)  # being sent by this process
+    _unsettled_warned: set[int] = field(default_factory=set, init=False)
 
     # ---------------------------------------------------------------- facilitators
 

@@ -12,20 +12,17 @@ import io
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config import Settings
 from bot.errors import UserError
 from bot.library.models import Card, Kind
 from bot.services.actors import Actor, is_facilitator, require_facilitator
 from bot.services.base import StoreService
-from bot.services.content import ContentState
 from bot.services.limits import TEXT_INPUT_MAX
-from bot.store import AboutKind, Reflection, ReflectionPage, Store, Visibility
+from bot.store import AboutKind, Reflection, ReflectionPage, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -109,18 +106,11 @@ def _invisible(char: str) -> bool:
     )
 
 
+@dataclass(eq=False)
 class ReflectionService(StoreService):
     """Members' reflections and the facilitators' view of them."""
 
-    def __init__(
-        self,
-        store: Store,
-        content: ContentState,
-        settings: Settings,
-        clock: Callable[[], datetime],
-    ) -> None:
-        super().__init__(store, content, settings, clock)
-        self._purged_on: date | None = None
+    _purged_on: date | None = field(default=None, init=False)
 
     # ---------------------------------------------------------------- topics
 
