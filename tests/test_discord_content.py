@@ -6,6 +6,9 @@ import asyncio
 import shutil
 from pathlib import Path
 
+import pytest
+
+from bot.services.content import ReloadReport
 from tests.e2e import CONTENT, cohort_bot, embed_of
 from tests.fakediscord import FakeDiscord
 
@@ -144,3 +147,36 @@ async def test_broken_content_at_start_is_explained_not_crashed(
         reply = await (await fake.slash("approach", {"name": "confrontation"})).response()
         assert reply.ephemeral and reply.content is not None
         assert reply.content.startswith("The card library is not available")
+
+
+async def test_watch_reloads_once_for_a_multi_file_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services.content import ContentState
+
+    content = editable_content(tmp_path)
+    state = ContentState(content)
+    assert state.reload().applied
+    reloads: list[int] = []
+    real = state.reload_async
+
+    async def counted() -> ReloadReport:
+        reloads.append(1)
+        return await real()
+
+    monkeypatch.setattr(state, "reload_async", counted)
+    watcher = asyncio.create_task(state.watch(interval=0.05, settle=0.3))
+    try:
+        await asyncio.sleep(0.1)
+        retitle_confrontation(content)
+        await asyncio.sleep(0.1)  # a second file saved a moment later, as editors and git do
+        (content / "myths.yaml").write_text((content / "myths.yaml").read_text() + "\n")
+        for _ in range(100):  # bounded wait for the one reload
+            if reloads:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+    finally:
+        watcher.cancel()
+    assert reloads == [1]
+    assert state.library.get("confrontation").title == NEW_TITLE  # type: ignore[union-attr]
