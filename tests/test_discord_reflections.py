@@ -772,3 +772,23 @@ async def test_a_shared_post_the_bot_cannot_remove_keeps_the_record(
         assert refusal.ephemeral and "I could not remove the shared post" in refusal.content
         assert "nothing was removed" in refusal.content
         assert len(rows(tmp_path)) == 1 and not shared.deleted
+
+
+async def test_reflection_numbers_autocomplete_only_your_own(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = strict_fake_discord
+    bob = add_member(fake, "bob")
+    async with cohort_bot(fake, tmp_path):
+        await reflect(fake, "Alice on confrontation.", about="confrontation")
+        await reflect(fake, "Bob's private thought.", bob, about="confrontation")
+        await reflect(fake, "Alice on empathy.", about="empathy-role-play")
+        mine = await fake.autocomplete("reflections edit", "id", "")
+        assert [choice["value"] for choice in mine] == [3, 1], "newest first, only Alice's"
+        assert all(len(choice["name"]) <= 100 for choice in mine)
+        assert "Bob" not in str(mine)
+        assert [
+            c["value"] for c in await fake.autocomplete("reflections delete", "id", "empathy")
+        ] == [3]
+        bobs = await fake.autocomplete("reflections share", "id", "", user=bob)
+        assert [choice["value"] for choice in bobs] == [2]

@@ -326,6 +326,15 @@ class Reflections(
         shown, view = await mine_page(interaction, 0)
         await interaction.response.send_message(embed=shown, view=view, ephemeral=True)
 
+    async def _own(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        """Autocomplete the member's own reflection numbers (never anyone else's)."""
+        if interaction.guild_id is None:
+            return []
+        found = await services_of(interaction).reflections.choices(actor_of(interaction), current)
+        return [app_commands.Choice(name=label, value=number) for number, label in found]
+
     @app_commands.command(description="Edit one of your reflections")
     @app_commands.describe(id="The reflection's number, from /reflections mine")
     async def edit(self, interaction: discord.Interaction, id: int) -> None:
@@ -335,6 +344,12 @@ class Reflections(
         topic = Topic(item.about_kind, item.about_id, title)
         modal = ReflectionModal(topic, item.visibility, edit_id=item.id, text=item.text)
         await interaction.response.send_modal(modal)
+
+    @edit.autocomplete("id")
+    async def _edit_ids(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await self._own(interaction, current)
 
     @app_commands.command(description="Delete one of your reflections (asks first)")
     @app_commands.describe(id="The reflection's number, from /reflections mine")
@@ -346,6 +361,12 @@ class Reflections(
             view=confirm_view("delete", id),
             ephemeral=True,
         )
+
+    @delete.autocomplete("id")
+    async def _delete_ids(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await self._own(interaction, current)
 
     @app_commands.command(description="Change who can see one of your reflections")
     @app_commands.describe(id="The reflection's number", visibility="Who may see it")
@@ -359,6 +380,12 @@ class Reflections(
         await interaction.followup.send(
             f"Reflection #{item.id}: {VISIBILITY_TEXT[item.visibility]}", ephemeral=True
         )
+
+    @share.autocomplete("id")
+    async def _share_ids(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await self._own(interaction, current)
 
     @app_commands.command(description="Download yours (Markdown) or everyone's (CSV, facilitators)")
     @app_commands.describe(

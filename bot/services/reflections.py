@@ -21,7 +21,7 @@ from bot.errors import UserError
 from bot.library.models import Card, Kind
 from bot.services.actors import Actor, is_facilitator, require_facilitator
 from bot.services.base import StoreService
-from bot.services.limits import TEXT_INPUT_MAX
+from bot.services.limits import CHOICE_NAME, TEXT_INPUT_MAX, clip
 from bot.store import AboutKind, Reflection, ReflectionPage, Visibility
 
 log = logging.getLogger(__name__)
@@ -172,6 +172,30 @@ class ReflectionService(StoreService):
         return await self.store.list_reflections(
             actor.guild_id, actor.user_id, offset=max(page, 0) * PAGE_SIZE, limit=PAGE_SIZE
         )
+
+    async def choices(self, actor: Actor, typed: str, limit: int = 25) -> list[tuple[int, str]]:
+        """The member's own reflections matching what they typed, for autocomplete.
+
+        Only ever the asking member's rows, newest first; a number matches its id, words
+        match the topic or the text.
+        """
+        page = await self.store.list_reflections(actor.guild_id, actor.user_id, limit=200)
+        wanted = typed.strip().lstrip("#").casefold()
+        found: list[tuple[int, str]] = []
+        for item in page.items:
+            topic = self.topic_title(item.about_kind, item.about_id)
+            if wanted and not (
+                str(item.id).startswith(wanted)
+                or wanted in topic.casefold()
+                or wanted in item.text.casefold()
+            ):
+                continue
+            snippet = " ".join(item.text.split())
+            label = f"#{item.id} · {item.created_at:%d %b} · {topic} · {snippet}"
+            found.append((item.id, clip(label, CHOICE_NAME)))
+            if len(found) == limit:
+                break
+        return found
 
     async def get(self, actor: Actor, reflection_id: int) -> Reflection:
         """The member's own reflection; anyone else's is simply 'not found'."""
