@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -78,9 +79,11 @@ def test_broken_content_never_crashes_the_console(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-async def console(tmp_path: Path) -> Console:
+async def console(tmp_path: Path) -> AsyncIterator[Console]:
     settings = Settings(content_dir=MINIMAL, database={"path": tmp_path / "db.sqlite3"})
-    return Console(await Services.open(settings))
+    services = await Services.open(settings)
+    yield Console(services)
+    await services.close()
 
 
 async def test_tab_completion_of_commands_and_card_names(console: Console) -> None:
