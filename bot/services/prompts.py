@@ -401,8 +401,8 @@ class PromptService(StoreService):
         row = await self.store.get_schedule(actor.guild_id)
         if row is None:
             raise UserError(
-                "This server has no prompt schedule yet. A facilitator can start one with "
-                "/prompt schedule channel time timezone, e.g. 09:00 Europe/Berlin."
+                "There is no prompt schedule yet. A facilitator can start one with "
+                "/prompt schedule, giving a time like 09:00 and a time zone like Europe/Berlin."
             )
         return row
 
