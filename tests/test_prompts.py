@@ -376,6 +376,14 @@ async def test_unreadable_channel_keeps_the_reservation(store: Store) -> None:
     restarted, poster = service(store, clock), RecordingPoster(unreadable={500})
     assert await restarted.run_due(poster) == []
     assert poster.posts == [], "when in doubt, never twice"
+    [(channel, _, text)] = poster.notices
+    assert channel == 500 and "I will not post it twice" in text
+    clock.advance(minutes=5)
+    await restarted.run_due(poster)
+    assert len(poster.notices) == 1, "told once"
+    poster.unreadable.clear()
+    clock.advance(minutes=5)
+    assert len(await restarted.run_due(poster)) == 1, "readable again: found absent, posted"
 
 
 async def test_manual_post_to_a_refused_channel_is_explained_privately(store: Store) -> None:

@@ -287,6 +287,13 @@ class PromptService(StoreService):
                     log.warning(
                         "guild %s: cannot check an unfinished post: %s", row.guild_id, error
                     )
+                    await poster.notify(
+                        row.notify_channel_id,
+                        row.guild_id,
+                        f"I was posting “{prompt.title}” in <#{row.channel_id}> when I stopped, "
+                        f"and now I cannot check whether it went out ({error}). I will not post "
+                        "it twice: once I can read that channel again I will check and settle it.",
+                    )
                 continue
             if found is None:
                 await self.store.release_post(entry.id)
