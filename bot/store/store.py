@@ -420,10 +420,14 @@ class Store:
         return await self._run(body, "none")
 
     async def _write(self, sql: str, params: Sequence[object] = ()) -> tuple[int, int | None]:
+        """One statement: in autocommit mode it is its own transaction, committed (and,
+        with synchronous=FULL, durable) when it returns, without BEGIN/COMMIT round trips
+        to the database thread."""
+
         async def body(conn: aiosqlite.Connection) -> tuple[int, int | None]:
             return await _change(conn, sql, params)
 
-        return await self._run(body, "write")
+        return await self._run(body, "none")
 
     # ------------------------------------------------------------ health
 
