@@ -305,9 +305,23 @@ def _enable_readline(complete: Completer) -> None:
     def completer(_text: str, state: int) -> str | None:
         nonlocal matches
         if state == 0:
-            matches = complete(readline.get_line_buffer())
+            buffer = readline.get_line_buffer()
+            matches = readline_matches(buffer, complete(buffer))
         return matches[state] if state < len(matches) else None
 
     readline.set_completer_delims("")
     readline.set_completer(completer)
     readline.parse_and_bind("tab: complete")
+    readline.parse_and_bind("set completion-ignore-case on")
+
+
+def readline_matches(buffer: str, matches: list[str]) -> list[str]:
+    """Matches readline can use without deleting what was typed.
+
+    Readline replaces the line with the matches' common prefix, so fuzzy matches that do
+    not extend the typed text would erase it: offer those only one at a time (the best
+    one, which corrects the typo).
+    """
+    typed = buffer.casefold()
+    extending = [match for match in matches if match.casefold().startswith(typed)]
+    return extending or matches[:1]

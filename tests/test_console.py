@@ -96,3 +96,15 @@ async def test_tab_completion_of_commands_and_card_names(console: Console) -> No
 
 async def test_reload_reports_changes(console: Console, tmp_path: Path) -> None:
     assert (await console.execute("/reload")).startswith("Content reloaded:")
+
+
+def test_readline_never_erases_what_was_typed() -> None:
+    from bot.console import readline_matches
+
+    fuzzy = ["/approach Confrontation: being caught", "/approach Impulse control"]
+    assert readline_matches("/approach confr", fuzzy) == ["/approach Confrontation: being caught"]
+    assert readline_matches(
+        "/approach confrontaion", ["/approach Confrontation", "/approach X"]
+    ) == ["/approach Confrontation"]
+    assert readline_matches("/ap", ["/approach "]) == ["/approach "]
+    assert readline_matches("/zz", []) == []
