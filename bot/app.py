@@ -134,7 +134,7 @@ async def _wait_for_in_flight(grace_seconds: float, background: list[asyncio.Tas
 
 
 async def start_bot(settings: Settings, **options: Any) -> CohortBot:
-    """Open the services, build the bot, route it, and start it in the background."""
+    """Route discord.py, open the services and build the bot (``run_bot`` starts it)."""
     route_to(settings)
     services = await Services.open(settings)
     return CohortBot(services, **options)

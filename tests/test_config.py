@@ -68,16 +68,22 @@ def test_missing_config_file_named(tmp_path: Path) -> None:
         load_settings(tmp_path / "absent.yaml")
 
 
-def test_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "log_levl: INFO\n")
-    run = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(path), "console"],
+def run_bot(config: Path, command: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m bot --config FILE COMMAND` with no token and no input."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), command],
         cwd=ROOT,
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
         check=False,
     )
+
+
+def test_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "log_levl: INFO\n")
+    run = run_bot(path, "console", tmp_path)
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == [
         f"config error: {path}: log_levl: unknown setting 'log_levl'; did you mean 'log_level'?"
@@ -85,15 +91,7 @@ def test_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:
 
 
 def test_run_without_token_explains(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    run = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(write(tmp_path, "")), "run"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    run = run_bot(write(tmp_path, ""), "run", tmp_path)
     assert run.returncode == 2
     assert "DISCORD_TOKEN is not set" in run.stderr
 
@@ -106,15 +104,7 @@ def test_newer_database_is_refused_with_one_line(tmp_path: Path) -> None:
         connection.execute("PRAGMA user_version = 999")
         connection.execute("CREATE TABLE future (x)")
     before = database.read_bytes()
-    config = write(tmp_path, f"database:\n  path: {database}\n")
-    run = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config), "console"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    run = run_bot(write(tmp_path, f"database:\n  path: {database}\n"), "console", tmp_path)
     assert run.returncode == 2
     assert run.stderr.startswith("database error: ") and "newer cohort-bot" in run.stderr
     assert "Traceback" not in run.stderr
