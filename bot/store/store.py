@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import aiosqlite
 
 from bot.store.errors import StoreError
+from bot.store.guild_settings import GuildSettingsQueries
 from bot.store.migrate import (
     Migration,
     apply_migrations,
@@ -310,7 +311,7 @@ class StoreOpening:
 # ---------------------------------------------------------------- the store
 
 
-class Store:
+class Store(GuildSettingsQueries):
     """cohort-bot's storage. Create with `await Store.open(path)`; close with `close()`."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path, schema_version: int) -> None:
