@@ -111,7 +111,7 @@ def load_settings(path: Path | None) -> Settings:
 
 def _read(path: Path) -> Settings:
     try:
-        data = read_yaml_file(path).data
+        data = read_yaml_file(path, "settings").data
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file (copy config.example.yaml to start)") from None
     except OSError as error:

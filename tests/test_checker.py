@@ -319,3 +319,116 @@ def test_about_too_large_for_discord(content: Path) -> None:
     assert problem.startswith(
         f"{content / 'about.yaml'}:3: description: /about would be too large for one Discord embed: embed total "
     )
+
+
+# Hostile YAML: content is reloaded into a running bot, so no file may cost much.
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 10)}]\n"
+    for prev, name in zip("abcde", "bcdef", strict=True)
+)  # a million strings from 250 bytes; the old loader took 1 s and 100 MB, each level x10
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            "myths:\n  - &a [*a]\n",
+            2,
+            "'&a': anchors and aliases are not allowed in content; write each value out in full",
+        ),
+        (
+            BOMB,
+            1,
+            "'&a': anchors and aliases are not allowed in content; write each value out in full",
+        ),
+        (
+            "myths:\n  - id: x\n    title: T\n    related: [*missing]\n",
+            4,
+            "'*missing': anchors and aliases are not allowed in content; write each value out in full",
+        ),
+        ("myths:\n" + "  - " * 40 + "x\n", 2, "nested more than 32 levels deep"),
+        ("myths: " + "[" * 600 + "]" * 600 + "\n", 1, "nested more than 32 levels deep"),
+        (
+            "prompts:\n  - id: x\n    week: 2026-13-45\n",
+            3,
+            "'2026-13-45' looks like a date but is not a valid one (month must be in 1..12); "
+            "quote it to keep it as text",
+        ),
+        (
+            "prompts:\n  - id: x\n    week: " + "9" * 5000 + "\n",
+            3,
+            "'9999999999999999999999999999999999999999...' looks like a whole number but is not "
+            "a valid one; quote it to keep it as text",
+        ),
+    ],
+    ids=["self-alias", "alias-bomb", "alias", "deep-block", "deep-flow", "bad-date", "huge-int"],
+)
+def test_hostile_yaml_is_a_problem_with_a_line_in_bounded_time_and_memory(
+    content: Path, text: str, line: int, message: str
+) -> None:
+    import time
+    import tracemalloc
+
+    (content / "hostile.yaml").write_text(text)
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        found = problems_in(content)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert f"{content / 'hostile.yaml'}:{line}: file: {message}" in found
+    assert time.perf_counter() - started < 2.0
+    assert peak < 10 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
+
+
+def test_oversized_file_is_refused_without_reading_it_all(content: Path) -> None:
+    path = content / "huge.yaml"
+    with path.open("wb") as file:
+        file.truncate(50 * 1024 * 1024)  # sparse: 50 MB of NULs at no cost on disk
+    [problem] = problems_in(content)
+    assert problem == (
+        f"{path}:1: file: file is 50.0 MB; a content file may be at most 1 MB "
+        "(split it into several files)"
+    )
+
+
+def test_check_command_line_reports_a_self_referencing_alias(content: Path) -> None:
+    (content / "alias.yaml").write_text("x: &a [*a]\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "check", str(content)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "Traceback" not in run.stdout + run.stderr
+    assert run.stdout.splitlines() == [
+        f"{content / 'alias.yaml'}:1: file: '&a': anchors and aliases are not allowed in content; "
+        "write each value out in full"
+    ]
+
+
+def test_console_starts_and_reports_a_hostile_file(content: Path, tmp_path: Path) -> None:
+    (content / "alias.yaml").write_text("x: &a [*a]\n")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"content_dir: {content}\ndatabase:\n  path: {tmp_path / 'db.sqlite3'}\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "console"],
+        input="/approach confrontation\n/quit\n",
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        check=False,
+    )
+    assert run.returncode == 0
+    assert "Traceback" not in run.stdout + run.stderr
+    assert (
+        f"{content / 'alias.yaml'}:1: file: '&a': anchors and aliases are not allowed" in run.stdout
+    )
+    assert "The card library is not available" in run.stdout

@@ -180,3 +180,22 @@ async def test_watch_reloads_once_for_a_multi_file_save(
         watcher.cancel()
     assert reloads == [1]
     assert state.library.get("confrontation").title == NEW_TITLE  # type: ignore[union-attr]
+
+
+async def test_reload_answers_a_hostile_file_with_its_problem(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = strict_fake_discord
+    fake.guild.add_member(fake.world.owner_user)  # type: ignore[union-attr]
+    content = editable_content(tmp_path)
+    async with cohort_bot(fake, tmp_path, content_dir=content):
+        (content / "alias.yaml").write_text("myths:\n  - &a [*a]\n")
+        reply = await reload_reply(fake, fake.world.owner_user)
+        assert reply == (
+            "Content has 1 problem(s); still serving the old cards:\n"
+            f"{content / 'alias.yaml'}:2: file: '&a': anchors and aliases are not allowed "
+            "in content; write each value out in full"
+        )
+        assert (
+            await approach_title(fake, "confrontation") == "Confrontation: being caught or exposed"
+        )

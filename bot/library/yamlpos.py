@@ -3,11 +3,17 @@
 PyYAML's ``safe_load`` throws line numbers away; maintainers need them in every
 message, so we compose the node tree (with the C parser when present) and build the
 data ourselves, recording a line for each path.
+
+Content is edited by many hands and reloaded into a running bot, so hostile input is
+refused before it can cost much: files over ``MAX_FILE_BYTES``, anchors and aliases
+(a self-referencing alias recurses forever; an alias bomb expands a few hundred bytes
+into gigabytes) and nesting deeper than ``MAX_DEPTH``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +26,16 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 YamlPath = tuple[str | int, ...]
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Far above a real content file (24 KB; 500 cards take 600 KB), and small enough that
+the densest file of this size parses in about two seconds and 250 MB."""
+MAX_DEPTH = 32
+"""Content nests about five levels deep; Python's recursion gives out near 500."""
+
+# An anchor or alias indicator followed by a name. Text without one cannot hold either,
+# so most files skip the event scan (which costs about half a parse).
+_MAYBE_ANCHOR = re.compile(r"[&*][^\s\[\]{},]")
 
 
 class YamlReadError(Exception):
@@ -47,9 +63,20 @@ class Located:
         return 1
 
 
-def read_yaml_file(path: Path) -> Located:
-    """Read one file; raise ``YamlReadError`` with a maintainer-friendly message."""
-    raw = path.read_bytes()
+def read_yaml_file(path: Path, what: str = "content") -> Located:
+    """Read one file; raise ``YamlReadError`` with a maintainer-friendly message.
+
+    ``what`` names the kind of file in messages ("content", "settings").
+    """
+    with path.open("rb") as file:  # read no more than the cap, however large the file
+        raw = file.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        size = path.stat().st_size / 1024 / 1024
+        raise YamlReadError(
+            f"file is {size:.1f} MB; a {what} file may be at most "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB (split it into several files)",
+            1,
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -59,24 +86,48 @@ def read_yaml_file(path: Path) -> Located:
             "save it as UTF-8",
             line,
         ) from None
-    return parse_yaml(text)
+    return parse_yaml(text, what)
 
 
-def parse_yaml(text: str) -> Located:
+def parse_yaml(text: str, what: str = "content") -> Located:
     """Parse YAML text into data plus a line map."""
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        located = Located(data=None)
-        if node is not None:
-            located.data = _build(node, (), located.lines, loader)
+        if _MAYBE_ANCHOR.search(text):
+            _refuse_anchors(text, what)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            located = Located(data=None)
+            if node is not None:
+                located.data = _build(node, (), located.lines, loader)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         raise _friendly(error, text) from None
     except yaml.YAMLError as error:
         raise YamlReadError(f"not valid YAML: {error}", 1) from None
+    except RecursionError:  # only the pure-Python parser gets here: libyaml stops at 1000
+        raise YamlReadError(f"nested more than {MAX_DEPTH} levels deep", 1) from None
+    return located
+
+
+def _refuse_anchors(text: str, what: str) -> None:
+    """Raise at the first anchor or alias, before any node is composed or expanded."""
+    loader = _Loader(text)
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+                raise YamlReadError(
+                    f"'{sign}{event.anchor}': anchors and aliases are not allowed in {what}; "
+                    "write each value out in full",
+                    event.start_mark.line + 1,
+                )
     finally:
         loader.dispose()
-    return located
 
 
 def _friendly(error: yaml.MarkedYAMLError, text: str) -> YamlReadError:
@@ -92,6 +143,11 @@ def _friendly(error: yaml.MarkedYAMLError, text: str) -> YamlReadError:
 
 def _build(node: yaml.Node, path: YamlPath, lines: dict[YamlPath, int], loader: Any) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
+    if len(path) > MAX_DEPTH:
+        raise YamlReadError(
+            f"nested more than {MAX_DEPTH} levels deep",
+            node.start_mark.line + 1,
+        )
     if isinstance(node, yaml.MappingNode):
         return _build_mapping(node, path, lines, loader)
     if isinstance(node, yaml.SequenceNode):
@@ -123,7 +179,23 @@ def _build_mapping(
 
 
 def _scalar(node: yaml.Node, loader: Any) -> Any:
-    value = loader.construct_object(node, deep=True)
+    try:
+        value = loader.construct_object(node, deep=True)
+    except (ValueError, TypeError, AttributeError, OverflowError) as error:
+        # a value that looks like a date, number or tag but is not one (2026-13-45)
+        tag = str(node.tag).rsplit(":", 1)[-1]
+        kind = _TAG_NAMES.get(tag, f"a {tag}")
+        shown = str(node.value)
+        shown = shown if len(shown) <= 40 else shown[:40] + "..."
+        detail = f" ({error})" if tag == "timestamp" and isinstance(error, ValueError) else ""
+        raise YamlReadError(
+            f"'{shown}' looks like {kind} but is not a valid one{detail}; "
+            "quote it to keep it as text",
+            node.start_mark.line + 1,
+        ) from None
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return str(node.value)
     return value
+
+
+_TAG_NAMES = {"int": "a whole number", "float": "a number", "timestamp": "a date"}
