@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit check bench clean
+.PHONY: run test lint typecheck unit check bench pictures clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("cohort-bot needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -36,6 +36,14 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+## Redraw the README's pictures (docs/pictures) from the bot's real messages; needs Chromium.
+pictures: $(STAMP)
+	@command -v $${CHROMIUM:-chromium} >/dev/null || [ "$$(id -u)" != 0 ] || { \
+	  echo "Installing Chromium and fonts from Debian's packages..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-noto-core fonts-noto-color-emoji >/dev/null; }
+	$(PY) -m docs
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,189 @@
+"""Drive the real bot through the fake Discord and keep the messages members would see.
+
+Nothing here builds an embed: every payload is what discord.py sent for the bot's own
+commands and buttons, as the fake Discord recorded it, so the pictures cannot drift
+from the code.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.app import CohortBot
+from docs.render import Post
+from tests.e2e import FakeClock, cohort_bot
+from tests.fakediscord import CallbackType, FakeDiscord, FakeMessage, FakeUser, InteractionHandle
+
+APPROACH = "motivation-enhancement"
+"""A calm, representative card: its buttons lead to an expert, an approach and a myth."""
+MYTH = "cannot-change"
+MEMBERS = ("Alice", "Bashir", "Chen", "Dana", "Eli")
+FACILITATOR = "Sam"
+WAIT = 30.0
+"""Seconds for each answer: a busy machine must not fail the pictures (Discord allows 3)."""
+REFLECTIONS_PER_DAY = (4, 5, 3, 2, 4)
+"""Members who reflect on each day after the first post: the chart's shape."""
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One picture: the posts it shows, and the attachments they refer to."""
+
+    name: str
+    alt: str
+    posts: tuple[Post, ...]
+    files: Mapping[str, bytes] = field(default_factory=dict)
+
+
+def post_of(
+    message: FakeMessage | Mapping[str, Any],
+    *,
+    used: str | None = None,
+    replying: str | None = None,
+    user: str = MEMBERS[0],
+    time: str = "09:00",
+) -> Post:
+    """A recorded message (or callback data) as the renderer takes it."""
+    if isinstance(message, FakeMessage):
+        payload: dict[str, Any] = {
+            "content": message.content,
+            "embeds": message.embeds,
+            "components": message.components,
+            "flags": message.flags,
+        }
+        thread = message.thread.name if message.thread is not None else None
+    else:
+        payload, thread = dict(message), None
+    return Post(payload, used=used, user=user, replying=replying, thread=thread, time=time)
+
+
+def command_paths(fake: FakeDiscord) -> Iterator[str]:
+    """Every registered chat command with its subcommands: "reflections summary", ..."""
+
+    def walk(path: str, options: list[dict[str, Any]]) -> Iterator[str]:
+        nested = [option for option in options if option.get("type") in (1, 2)]
+        if not nested:
+            yield path
+        for option in nested:
+            yield from walk(f"{path} {option['name']}", option.get("options", []))
+
+    for commands in fake.commands.values():
+        for command in commands:
+            if command.get("type", 1) == 1:
+                yield from walk(command["name"], command.get("options", []))
+
+
+def command_named(fake: FakeDiscord, leaf: str) -> str:
+    """The full name of the command ending in ``leaf``, wherever it lives now."""
+    found = sorted({path for path in command_paths(fake) if path.split()[-1] == leaf})
+    if not found:
+        known = ", ".join(sorted(command_paths(fake)))
+        raise LookupError(f"no command ends in {leaf!r}; the bot registers: {known}")
+    return found[0]
+
+
+async def answer(handle: InteractionHandle) -> FakeMessage:
+    """The message an interaction produced, whether sent at once or after deferring."""
+    first = await handle.response(timeout=WAIT)
+    if first.type == CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE:
+        return await handle.next_followup(timeout=WAIT)
+    if first.message is None:
+        raise RuntimeError(f"{handle!r} produced no message")
+    return first.message
+
+
+async def card_shots(fake: FakeDiscord) -> list[Shot]:
+    """An approach card with its buttons; a myth before and after the reveal."""
+    card = await answer(await fake.slash("approach", {"name": APPROACH}))
+    myth = await answer(await fake.slash("myth", {"name": MYTH}))
+    [reveal] = [c for c in myth.custom_ids if c.startswith("reveal:")]
+    revealed = await (await fake.click(myth, reveal)).response(timeout=WAIT)
+    if revealed.data is None:
+        raise RuntimeError("the reveal button answered with no message")
+    return [
+        Shot(
+            "approach",
+            "An approach card with buttons to related cards",
+            (post_of(card, used="/approach"),),
+        ),
+        Shot(
+            "myth",
+            "A myth card: the belief first, and a button for the evidence",
+            (post_of(myth, used="/myth"),),
+        ),
+        Shot(
+            "myth-revealed",
+            "The myth's answer, shown only to the member who asked",
+            (post_of(revealed.data, replying=myth.embeds[0]["title"], time="09:01"),),
+        ),
+    ]
+
+
+async def reflect(fake: FakeDiscord, user: FakeUser, text: str) -> None:
+    """Write one reflection through /reflect and its form, as a member does."""
+    opener = await fake.slash("reflect", {}, user=user)
+    await opener.response(timeout=WAIT)
+    if opener.modal is None:
+        raise RuntimeError("/reflect opened no form")
+    inputs = [
+        component
+        for row in opener.modal["components"]
+        for component in [*row.get("components", []), *filter(None, [row.get("component")])]
+        if component.get("type") == 4
+    ]
+    await answer(await fake.submit_modal(opener, {inputs[0]["custom_id"]: text}))
+
+
+async def prompt_and_chart_shots(fake: FakeDiscord, bot: CohortBot, clock: FakeClock) -> list[Shot]:
+    """The first daily post with its thread; the facilitators' participation chart."""
+    assert fake.guild is not None
+    boss = fake.guild.owner
+    options = {"channel": "general", "time": "09:00", "timezone": "Europe/Berlin"}
+    await answer(await fake.slash(command_named(fake, "schedule"), options, user=boss))
+    clock.advance(hours=1)  # 09:00 in Berlin: the post is due
+    cog: Any = bot.get_cog("Prompts")
+    await cog.post_due()
+    [post] = [m for m in fake.messages[fake.channel("general")] if m.thread is not None]
+
+    members = [fake.user(name.lower()) for name in MEMBERS]
+    for count in REFLECTIONS_PER_DAY:  # a week of posts, each day's reflections on its prompt
+        for member in members[:count]:
+            await reflect(fake, member, "A few private words for the summary's counts.")
+        clock.advance(days=1)
+        await cog.post_due()
+    summary_command = command_named(fake, "summary")
+    summary = await answer(await fake.slash(summary_command, {}, user=boss))
+    files = {attachment.filename: attachment.data for attachment in summary.attachments}
+    return [
+        Shot(
+            "daily-post",
+            "The daily prompt, with cards, a Reflect button and its thread",
+            (post_of(post),),
+        ),
+        Shot(
+            "participation",
+            "The facilitators' participation summary and chart",
+            (post_of(summary, used=f"/{summary_command}", user=FACILITATOR, time="10:30"),),
+            files,
+        ),
+    ]
+
+
+async def capture() -> list[Shot]:
+    """Run the bot against a fresh fake Discord and return every picture's posts."""
+    clock = FakeClock()  # 07:00 UTC on Monday 2 March 2026: 08:00 in Berlin
+    async with FakeDiscord(interaction_deadline=WAIT) as fake:
+        assert fake.guild is not None
+        fake.guild.owner.global_name = FACILITATOR
+        for name in MEMBERS[1:]:
+            fake.guild.add_member(fake.add_user(name.lower(), global_name=name))
+        with tempfile.TemporaryDirectory() as folder:
+            async with cohort_bot(fake, Path(folder), clock=clock) as bot:
+                shots = await card_shots(fake)
+                shots += await prompt_and_chart_shots(fake, bot, clock)
+        fake.assert_clean()
+    return shots
