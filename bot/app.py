@@ -22,7 +22,13 @@ from bot.services.hub import Services
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.cards", "bot.cogs.prompts", "bot.cogs.reflections", "bot.cogs.content")
+EXTENSIONS = (
+    "bot.cogs.cards",
+    "bot.cogs.prompts",
+    "bot.cogs.reflections",
+    "bot.cogs.facilitators",
+    "bot.cogs.content",
+)
 IN_FLIGHT_PREFIXES = ("CommandTree-invoker", "discord-ui-")
 RESTARTING = "The bot is restarting; please try again in a minute."
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -32,6 +38,19 @@ def route_to(settings: Settings) -> None:
     """Point discord.py at Discord, a rate-limiting proxy, or a local test server."""
     discord.http.Route.BASE = settings.discord.api_base_url
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord.gateway_url)
+
+
+def warn_about_role_name(settings: Settings) -> None:
+    """The old by-name facilitator role grants nothing now: say so, and what to do."""
+    name = settings.facilitator_role
+    if name:
+        log.warning(
+            "facilitator_role ('%s') is deprecated and no longer makes anyone a facilitator: "
+            "a role name can be copied by anyone with Manage Roles. In each server, a member "
+            "with Manage Server runs /facilitators set-role and picks the role; then remove "
+            "facilitator_role from the config.",
+            name,
+        )
 
 
 class CohortTree(app_commands.CommandTree["CohortBot"]):
@@ -75,6 +94,7 @@ class CohortBot(commands.Bot):
                 "support_message is not set: /about shows a general note. Facilitators "
                 "should list their organisation's support services there (config.yaml)."
             )
+        warn_about_role_name(self.services.settings)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(*DYNAMIC_ITEMS)

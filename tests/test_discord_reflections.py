@@ -572,26 +572,6 @@ async def test_facilitators_may_see_anonymous_authors_when_configured(
         assert row["author_id"] == fake.default_user.id
 
 
-async def test_facilitator_role_from_config_may_export(
-    strict_fake_discord: FakeDiscord, tmp_path: Path
-) -> None:
-    fake = strict_fake_discord
-    assert fake.guild is not None
-    role = fake.guild.add_role("Facilitator")
-    fran = fake.add_user("fran", global_name="Fran")
-    fake.guild.add_member(fran, roles=[role])
-    async with cohort_bot(fake, tmp_path, facilitator_role="Facilitator"):
-        await reflect(fake, "Seen by facilitators.", about="confrontation")
-        content, message = await command(fake, "reflections export", fran, scope="everyone")
-        assert content.startswith("Here is your file")
-        assert b"Seen by facilitators." in attachment(message, "reflections.csv")
-        refused, _ = await command(fake, "reflections summary")
-        assert refused == (
-            "Only facilitators can see the reflection summary: that needs the Manage Server "
-            "permission or the “Facilitator” role."
-        )
-
-
 async def test_summary_counts_and_chart_for_facilitators_only(
     strict_fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:

@@ -114,11 +114,23 @@ async def test_schedule_refuses_members_and_bad_input(store: Store) -> None:
     assert await store.get_schedule(1) is None
 
 
-async def test_facilitator_role_from_config(store: Store) -> None:
+async def test_facilitator_role_by_id_not_by_name(store: Store) -> None:
     prompts = service(store, at("2026-03-02T07:00:00+00:00"), facilitator_role="Facilitator")
-    helper = Actor(user_id=12, guild_id=1, channel_id=500, role_names=("facilitator",))
+    impostor = Actor(
+        user_id=13,
+        guild_id=1,
+        channel_id=500,
+        role_ids=frozenset({99}),
+        role_names=("facilitator",),
+    )
+    with pytest.raises(UserError, match="no longer counts by its name"):
+        await prompts.set_schedule(impostor, 500, "09:00", "Europe/Berlin")
+    await store.set_facilitator_role(1, 42, now=at("2026-03-02T07:00:00+00:00")())
+    helper = Actor(user_id=12, guild_id=1, channel_id=500, role_ids=frozenset({42}))
     status = await prompts.set_schedule(helper, 500, "09:00", "Europe/Berlin")
     assert status.schedule.post_time == "09:00"
+    with pytest.raises(UserError, match="or this server's facilitator role"):
+        await prompts.set_schedule(impostor, 500, "09:00", "Europe/Berlin")
 
 
 async def test_posts_once_at_the_due_time_then_the_next_day(store: Store) -> None:

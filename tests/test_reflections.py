@@ -522,13 +522,19 @@ async def test_exports_and_summary_are_for_facilitators_only(world: World) -> No
         await service.summary(ALICE)
 
     by_role = world.service(facilitator_role="Facilitator")
+    await by_role.store.set_facilitator_role(GUILD, 77, now=world.clock())
     with pytest.raises(UserError) as refused:
         await by_role.export_csv(ALICE)
     assert str(refused.value) == (
         "Only facilitators can export reflections: that needs the Manage Server permission "
-        "or the “Facilitator” role."
+        "or this server's facilitator role."
     )
-    facilitator = Actor(user_id=105, guild_id=GUILD, role_names=("facilitator",))
+    named = Actor(
+        user_id=106, guild_id=GUILD, role_ids=frozenset({78}), role_names=("facilitator",)
+    )
+    with pytest.raises(UserError):
+        await by_role.export_csv(named)
+    facilitator = Actor(user_id=105, guild_id=GUILD, role_ids=frozenset({77}))
     assert [row["text"] for row in parse(await by_role.export_csv(facilitator))] == ["secret"]
 
 

@@ -26,14 +26,15 @@ def actor_of(interaction: discord.Interaction) -> Actor:
     if interaction.guild_id is None:
         raise UserError("This command works inside the cohort's server, not in direct messages.")
     user = interaction.user
-    roles = tuple(role.name for role in user.roles) if isinstance(user, discord.Member) else ()
+    roles = user.roles if isinstance(user, discord.Member) else []
     return Actor(
         user_id=user.id,
         guild_id=interaction.guild_id,
         display_name=user.display_name,
         channel_id=interaction.channel_id,
         manages_server=interaction.permissions.manage_guild,
-        role_names=roles,
+        role_ids=frozenset(role.id for role in roles),
+        role_names=tuple(role.name for role in roles),
     )
 
 

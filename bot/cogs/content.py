@@ -12,7 +12,6 @@ from discord.ext import commands
 
 from bot.cogs.common import actor_of, services_of
 from bot.errors import UserError
-from bot.services.actors import is_facilitator
 from bot.services.limits import clip
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ class Content(commands.GroupCog, group_name="content", group_description="Mainta
         services = services_of(interaction)
         allowed = await self.bot.is_owner(interaction.user)
         if not allowed and services.settings.content.reload_by == "facilitators":
-            allowed = is_facilitator(actor_of(interaction), services.settings.facilitator_role)
+            allowed = await services.facilitators.is_facilitator(actor_of(interaction))
         if not allowed:
             who = "the bot's owner"
             if services.settings.content.reload_by == "facilitators":

@@ -401,7 +401,7 @@ class Reflections(
         services, actor = services_of(interaction), actor_of(interaction)
         start = _parse_since(since) if scope == "everyone" else None
         if scope == "everyone":
-            services.reflections.check_can_export_all(actor)  # refuse before making anyone wait
+            await services.reflections.check_can_export_all(actor)  # refuse before any wait
         await interaction.response.defer(ephemeral=True, thinking=True)
         if scope == "mine":
             text = await services.reflections.export_mine(actor)
@@ -418,7 +418,7 @@ class Reflections(
     @app_commands.command(description="Participation per prompt and per day (facilitators)")
     async def summary(self, interaction: discord.Interaction) -> None:
         services, actor = services_of(interaction), actor_of(interaction)
-        services.reflections.check_can_see_summary(actor)  # refuse before making anyone wait
+        await services.reflections.check_can_see_summary(actor)  # refuse before any wait
         await interaction.response.defer(ephemeral=True, thinking=True)
         lines, chart = await services.reflections.summary(actor)
         shown = discord.Embed(

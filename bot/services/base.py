@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Settings
+from bot.services.actors import Facilitators
 from bot.services.content import ContentState
 from bot.store import Store
 
@@ -19,3 +20,8 @@ class StoreService:
     content: ContentState
     settings: Settings
     clock: Callable[[], datetime]
+
+    @property
+    def facilitators(self) -> Facilitators:
+        """The facilitator rule, over this server's role setting in the store."""
+        return Facilitators(self.store, self.settings.facilitator_role)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.config import Settings
+from bot.services.actors import Facilitators
 from bot.services.cards import CardService
 from bot.services.content import ContentState
 from bot.services.prompts import PromptService
@@ -46,6 +47,11 @@ class Services:
             reflections=ReflectionService(store, content, settings, clock),
             clock=clock,
         )
+
+    @property
+    def facilitators(self) -> Facilitators:
+        """Who counts as a facilitator in a server, and changing its role."""
+        return Facilitators(self.store, self.settings.facilitator_role)
 
     async def get_meta(self, key: str) -> str | None:
         """A small persisted value (e.g. the last command-sync fingerprint)."""

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from bot import calendar
 from bot.errors import UserError
 from bot.library.models import Prompt
-from bot.services.actors import Actor, require_facilitator
+from bot.services.actors import Actor
 from bot.services.base import StoreService
 from bot.services.cards import card_view
 from bot.services.views import CardView
@@ -131,7 +131,7 @@ class PromptService(StoreService):
         self, actor: Actor, channel_id: int, time_text: str, zone_text: str, days_text: str = ""
     ) -> ScheduleStatus:
         """Create or change the server's schedule; bad input is refused with the fix."""
-        self._require(actor, "schedule prompts")
+        await self._require(actor, "schedule prompts")
         try:
             post_time = calendar.parse_time(time_text)
             zone = calendar.resolve_timezone(zone_text)
@@ -175,7 +175,7 @@ class PromptService(StoreService):
 
     async def upcoming(self, actor: Actor, count: int) -> list[tuple[date, Prompt]]:
         """The next ``count`` post dates with the prompt each will get (private preview)."""
-        self._require(actor, "preview prompts")
+        await self._require(actor, "preview prompts")
         row = await self._schedule(actor)
         count = max(1, min(count, 25))
         schedule = await self._calendar(row)
@@ -188,7 +188,7 @@ class PromptService(StoreService):
         return list(zip(dates, prompts, strict=False))
 
     async def set_paused(self, actor: Actor, paused: bool) -> ScheduleStatus:
-        self._require(actor, "pause or resume prompts")
+        await self._require(actor, "pause or resume prompts")
         row = await self._schedule(actor)
         await self.store.set_paused(row.guild_id, paused, now=self.clock())
         await self._remember_channel(actor)
@@ -196,7 +196,7 @@ class PromptService(StoreService):
 
     async def skip_next(self, actor: Actor) -> Prompt:
         """Pass over the next prompt: it will not be posted this round."""
-        self._require(actor, "skip prompts")
+        await self._require(actor, "skip prompts")
         row = await self._schedule(actor)
         prompt = await self._next_prompt(row)
         if prompt is None:
@@ -214,7 +214,7 @@ class PromptService(StoreService):
 
     async def set_quiet_dates(self, actor: Actor, text: str, *, quiet: bool = True) -> list[date]:
         """Add (or remove) dates with no post; returns the server's quiet dates from today."""
-        self._require(actor, "set quiet dates")
+        await self._require(actor, "set quiet dates")
         row = await self._schedule(actor)
         try:
             days = calendar.parse_dates(text)
@@ -230,7 +230,7 @@ class PromptService(StoreService):
 
     async def post_now(self, actor: Actor, poster: Poster) -> PromptPost:
         """Post the next prompt at once (does not use up today's scheduled post)."""
-        self._require(actor, "post prompts")
+        await self._require(actor, "post prompts")
         row = await self._schedule(actor)
         post = await self._post_next(row, None, poster, manual=True)
         assert post is not None  # a manual post raises UserError instead
@@ -401,8 +401,8 @@ class PromptService(StoreService):
 
     # ---------------------------------------------------------------- helpers
 
-    def _require(self, actor: Actor, what: str) -> None:
-        require_facilitator(actor, self.settings.facilitator_role, what)
+    async def _require(self, actor: Actor, what: str) -> None:
+        await self.facilitators.require(actor, what)
 
     async def _schedule(self, actor: Actor) -> ScheduleRow:
         row = await self.store.get_schedule(actor.guild_id)

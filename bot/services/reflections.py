@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import UserError
 from bot.library.models import Card, Kind
-from bot.services.actors import Actor, is_facilitator, require_facilitator
+from bot.services.actors import Actor
 from bot.services.base import StoreService
 from bot.services.limits import CHOICE_NAME, TEXT_INPUT_MAX, clip
 from bot.store import AboutKind, Reflection, ReflectionPage, Visibility
@@ -287,7 +287,7 @@ class ReflectionService(StoreService):
 
     async def export_csv(self, actor: Actor, since: datetime | None = None) -> str:
         """Every reflection in the server as CSV; anonymous authors stay hidden unless allowed."""
-        self.check_can_export_all(actor)
+        await self.check_can_export_all(actor)
         show_anonymous = self.settings.reflections.facilitators_see_anonymous_authors
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -309,7 +309,7 @@ class ReflectionService(StoreService):
 
     async def summary(self, actor: Actor) -> tuple[list[str], bytes]:
         """Participation per topic (counts only, no text) and a per-day chart as PNG."""
-        self.check_can_see_summary(actor)
+        await self.check_can_see_summary(actor)
         stats = await self.store.participation(actor.guild_id, tz=await self._zone(actor))
         lines = [f"{stats.reflections} reflection(s) from {stats.authors} member(s)."]
         for topic in stats.topics[:20]:
@@ -351,15 +351,15 @@ class ReflectionService(StoreService):
             log.info("retention: deleted %d reflection(s) older than %d days", removed, days)
         return removed
 
-    def can_see_all(self, actor: Actor) -> bool:
-        return is_facilitator(actor, self.settings.facilitator_role)
+    async def can_see_all(self, actor: Actor) -> bool:
+        return await self.facilitators.is_facilitator(actor)
 
-    def check_can_export_all(self, actor: Actor) -> None:
+    async def check_can_export_all(self, actor: Actor) -> None:
         """Refuse anyone but facilitators (the faces ask before starting slow work)."""
-        require_facilitator(actor, self.settings.facilitator_role, "export reflections")
+        await self.facilitators.require(actor, "export reflections")
 
-    def check_can_see_summary(self, actor: Actor) -> None:
-        require_facilitator(actor, self.settings.facilitator_role, "see the reflection summary")
+    async def check_can_see_summary(self, actor: Actor) -> None:
+        await self.facilitators.require(actor, "see the reflection summary")
 
     # ---------------------------------------------------------------- helpers
 
