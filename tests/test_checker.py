@@ -432,3 +432,36 @@ def test_console_starts_and_reports_a_hostile_file(content: Path, tmp_path: Path
         f"{content / 'alias.yaml'}:1: file: '&a': anchors and aliases are not allowed" in run.stdout
     )
     assert "The card library is not available" in run.stdout
+
+
+def test_a_card_with_a_missing_field_still_has_its_links_checked(content: Path) -> None:
+    myths = content / "myths.yaml"
+    rewrite(myths, "    claim: These men never change.\n", "")
+    rewrite(myths, "related: [confrontation]", "related: [confrontation, confrontaton]")
+    rewrite(myths, "at: S8-S9", "at: S80")
+    rewrite(
+        content / "experts.yaml", "related: [confrontation]", "related: [confrontation, no-change]"
+    )
+    assert problems_in(content) == [
+        f"{content / 'experts.yaml'}:19: related[1]: links to myth 'no-change' ({myths}:2), "
+        "which does not link back (add 'james-cantor' to its related)",
+        f"{myths}:2: claim: required key is missing",
+        f"{myths}:12: sources[0].at: 'S80' is outside 'article-2017', which has 44 sentences "
+        "(ranges run low to high)",
+        f"{myths}:13: related[1]: no card has id 'confrontaton'; did you mean 'confrontation'?",
+    ]
+
+
+def test_a_rename_reports_each_stale_link_once_with_the_new_id(content: Path) -> None:
+    rewrite(
+        content / "approaches.yaml",
+        "  - id: confrontation\n",
+        "  - id: being-outed\n    replaces: [confrontation]\n",
+    )
+    fix = "'confrontation' points at a renamed card; use 'being-outed'"
+    found = problems_in(content)
+    assert found == [
+        f"{content / 'experts.yaml'}:19: related[0]: {fix}",
+        f"{content / 'myths.yaml'}:14: related[0]: {fix}",
+        f"{content / 'prompts.yaml'}:7: draws_on[0]: {fix}",
+    ], found

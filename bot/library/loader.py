@@ -6,7 +6,6 @@ the first problem, and nothing lets a content mistake escape as a traceback.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,21 +14,18 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bot.library.crossref import CardRefs, CrossChecker
 from bot.library.library import Library
 from bot.library.models import (
     CARD_MODELS,
-    LOCATOR_RE,
     SECTIONS,
     About,
     Card,
     Citation,
     Evidence,
-    Expert,
     Position,
-    Prompt,
     Source,
 )
-from bot.library.search import normalize
 from bot.library.yamlpos import Located, YamlPath, YamlReadError, read_yaml_file
 from bot.validation import describe, explain, key_name, unknown
 
@@ -106,11 +102,12 @@ class _Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.cards: dict[str, Card] = {}
+        self.refs: dict[str, CardRefs] = {}  # every card with a valid id, valid or not
         self.sources: dict[str, Source] = {}
         self.about: About | None = None
         self.about_origin: Origin | None = None
         self.origins: dict[str, Origin] = {}
-        # ids of entries that failed to parse: links to them are not reported twice
+        # ids of entries that could not be read: links to them are not reported twice
         self.unchecked_ids: set[str] = set()
 
     def read_file(self, path: Path) -> None:
@@ -145,7 +142,7 @@ class _Collector:
                 self._read_entries(shown, located, section, value)
 
     def _read_about(self, origin: Origin, value: Any) -> None:
-        about = self._validate(About, value, origin)
+        about, _ = self._validate(About, value, origin)
         if about is None:
             return
         if self.about_origin is not None:
@@ -162,25 +159,30 @@ class _Collector:
         model: type[Card] | type[Source] = Source if section == "sources" else CARD_MODELS[section]
         for index, item in enumerate(items):
             origin = Origin(shown, located, (section, index))
-            entry = self._validate(model, item, origin)
+            entry, bad = self._validate(model, item, origin)
             if isinstance(entry, Source):
                 self._add_source(entry, origin)
             elif isinstance(entry, Card):
-                self._add_card(entry, origin)
+                self._add_card(CardRefs.of(entry), origin, entry)
+            elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                if issubclass(model, Card) and "id" not in bad:
+                    # still checked against the other cards: one run reports everything
+                    self._add_card(CardRefs.partial(model, item, bad), origin, None)
+                else:
+                    self.unchecked_ids.add(item["id"])
 
-    def _validate(self, model: type[_M], value: Any, origin: Origin) -> _M | None:
+    def _validate(self, model: type[_M], value: Any, origin: Origin) -> tuple[_M | None, set[str]]:
+        """The entry if valid, and the top-level fields that have problems."""
         if not isinstance(value, dict):
             self.problems.append(
                 origin.problem((), f"expected a mapping (key: value), found {describe(value)}")
             )
-            return None
+            return None, set()
         try:
-            return model.model_validate(value)
+            return model.model_validate(value), set()
         except ValidationError as error:
             self.problems.extend(_explain(error, model, value, origin))
-            if isinstance(value.get("id"), str):
-                self.unchecked_ids.add(value["id"])
-            return None
+            return None, {str(detail["loc"][0]) for detail in error.errors() if detail["loc"]}
 
     def _add_source(self, source: Source, origin: Origin) -> None:
         if source.id in self.sources:
@@ -189,12 +191,14 @@ class _Collector:
         self.sources[source.id] = source
         self.origins[f"source:{source.id}"] = origin
 
-    def _add_card(self, card: Card, origin: Origin) -> None:
-        if card.id in self.cards:
-            self.problems.append(origin.problem(("id",), self._taken("card", card.id)))
+    def _add_card(self, refs: CardRefs, origin: Origin, card: Card | None) -> None:
+        if refs.id in self.refs:
+            self.problems.append(origin.problem(("id",), self._taken("card", refs.id)))
             return
-        self.cards[card.id] = card
-        self.origins[card.id] = origin
+        self.refs[refs.id] = refs
+        self.origins[refs.id] = origin
+        if card is not None:
+            self.cards[card.id] = card
 
     def _taken(self, what: str, entry_id: str) -> str:
         first = self.origins[entry_id if what == "card" else f"source:{entry_id}"]
@@ -202,107 +206,20 @@ class _Collector:
         return f"another {what} already has id '{entry_id}' ({where})"
 
     def finish(self, content_dir: Path) -> LoadResult:
-        self._check_names()
-        for card in self.cards.values():
-            self._check_links(card)
-            self._check_citations(card)
+        where = {
+            card_id: f"{origin.path}:{origin.located.line_of((*origin.item, 'id'))}"
+            for card_id, origin in self.origins.items()
+        }
+        checker = CrossChecker(self.refs, self.sources, self.unchecked_ids, where)
+        for finding in checker.run():
+            origin = self.origins[finding.card_id]
+            self.problems.append(origin.problem(finding.key_path, finding.message))
         if self.about is None:
             self.problems.append(Problem(str(content_dir), 0, "about", _NO_ABOUT))
         self.problems.sort()
         if self.problems or self.about is None:
             return LoadResult(None, self.problems, self.origins)
         return LoadResult(Library(self.about, self.sources, self.cards), [], self.origins)
-
-    def _check_names(self) -> None:
-        """Every id, title, alias and former id must find exactly one card."""
-        owners: dict[str, str] = {}
-        for card in self.cards.values():
-            origin = self.origins[card.id]
-            fields: list[YamlPath] = [("id",), ("title",)]
-            fields += [("aliases", i) for i in range(len(card.aliases))]
-            fields += [("replaces", i) for i in range(len(card.replaces))]
-            own: set[str] = set()
-            for key_path, name in zip(fields, card.names(), strict=True):
-                key = normalize(name)
-                owner = owners.get(key)
-                if owner is not None and owner != card.id:
-                    message = f"'{name}' already names {self._describe_card(owner)}"
-                    self.problems.append(origin.problem(key_path, message))
-                elif key in own and key_path[0] != "title":
-                    self.problems.append(origin.problem(key_path, f"'{name}' repeats a name"))
-                owners.setdefault(key, card.id)
-                own.add(key)
-
-    def _check_links(self, card: Card) -> None:
-        origin = self.origins[card.id]
-        for index, linked_id in enumerate(card.related):
-            key_path: YamlPath = ("related", index)
-            linked = self.cards.get(linked_id)
-            if linked_id in self.unchecked_ids:
-                continue
-            if linked is None:
-                self.problems.append(origin.problem(key_path, self._dangling(linked_id)))
-            elif linked_id == card.id:
-                self.problems.append(origin.problem(key_path, "a card cannot relate to itself"))
-            elif card.id not in linked.related:
-                message = (
-                    f"links to {self._describe_card(linked_id)}, which does not link back "
-                    f"(add '{card.id}' to its related)"
-                )
-                self.problems.append(origin.problem(key_path, message))
-        if isinstance(card, Prompt):
-            for index, used_id in enumerate(card.draws_on):
-                if used_id not in self.cards and used_id not in self.unchecked_ids:
-                    self.problems.append(
-                        origin.problem(("draws_on", index), self._dangling(used_id))
-                    )
-
-    def _check_citations(self, card: Card) -> None:
-        origin = self.origins[card.id]
-        for index, citation in enumerate(card.sources):
-            self._check_locator(origin, ("sources", index), citation)
-        if isinstance(card, Expert) and card.sources:
-            first = card.sources[0].source
-            for index, position in enumerate(card.positions):
-                self._check_locator(
-                    origin, ("positions", index), Citation(source=first, at=position.at)
-                )
-
-    def _check_locator(self, origin: Origin, key_path: YamlPath, citation: Citation) -> None:
-        source = self.sources.get(citation.source)
-        if source is None:
-            known = ", ".join(sorted(self.sources)) or "none yet"
-            message = f"no source has id '{citation.source}' (sources: {known})"
-            self.problems.append(origin.problem((*key_path, "source"), message))
-            return
-        match = LOCATOR_RE.match(citation.at)
-        assert match is not None  # the model's pattern guarantees it
-        letter, start, end = match.group(1), int(match.group(2)), int(match.group(4) or 0)
-        key = (*key_path, "at")
-        if letter != source.locator_letter or match.group(3) not in {None, letter}:
-            message = (
-                f"'{citation.at}' is not a {source.locator} locator; "
-                f"'{source.id}' is cited as {source.locator_letter}1..{source.locator_letter}"
-                f"{source.length}"
-            )
-            self.problems.append(origin.problem(key, message))
-        elif not 1 <= start <= source.length or (end and not start < end <= source.length):
-            message = (
-                f"'{citation.at}' is outside '{source.id}', which has {source.length} "
-                f"{source.locator}s (ranges run low to high)"
-            )
-            self.problems.append(origin.problem(key, message))
-
-    def _dangling(self, card_id: str) -> str:
-        close = difflib.get_close_matches(card_id, list(self.cards), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"no card has id '{card_id}'{hint}"
-
-    def _describe_card(self, card_id: str) -> str:
-        card = self.cards[card_id]
-        origin = self.origins[card_id]
-        where = f"{origin.path}:{origin.located.line_of((*origin.item, 'id'))}"
-        return f"{card.kind.value} '{card_id}' ({where})"
 
 
 ABOUT_ORIGIN = ":about"  # not a possible card id, so it cannot collide
