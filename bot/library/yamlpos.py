@@ -119,12 +119,14 @@ def _refuse_anchors(text: str, what: str) -> None:
             event = loader.get_event()
             if event is None or isinstance(event, yaml.StreamEndEvent):
                 return
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            anchor = getattr(event, "anchor", None)  # aliases carry the name they refer to
+            if anchor is not None:
                 sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+                mark = event.start_mark
                 raise YamlReadError(
-                    f"'{sign}{event.anchor}': anchors and aliases are not allowed in {what}; "
+                    f"'{sign}{anchor}': anchors and aliases are not allowed in {what}; "
                     "write each value out in full",
-                    event.start_mark.line + 1,
+                    mark.line + 1 if mark is not None else 1,
                 )
     finally:
         loader.dispose()
