@@ -10,10 +10,10 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import CohortBot
 from docs.render import Post
 from tests.e2e import FakeClock, cohort_bot
 from tests.fakediscord import CallbackType, FakeDiscord, FakeMessage, FakeUser, InteractionHandle
@@ -77,13 +77,22 @@ def command_paths(fake: FakeDiscord) -> Iterator[str]:
                 yield from walk(command["name"], command.get("options", []))
 
 
-def command_named(fake: FakeDiscord, leaf: str) -> str:
-    """The full name of the command ending in ``leaf``, wherever it lives now."""
-    found = sorted({path for path in command_paths(fake) if path.split()[-1] == leaf})
-    if not found:
-        known = ", ".join(sorted(command_paths(fake)))
-        raise LookupError(f"no command ends in {leaf!r}; the bot registers: {known}")
-    return found[0]
+def command_named(fake: FakeDiscord, *endings: str) -> str:
+    """The full name of the command ending in the first of ``endings`` the bot registers.
+
+    Facilitators' commands move between groups ("prompt schedule" became "schedule set");
+    asking by the last words keeps the pictures working through such renames.
+    """
+    paths = sorted(set(command_paths(fake)))
+    for ending in endings:
+        words = ending.split()
+        found = [path for path in paths if path.split()[-len(words) :] == words]
+        if found:
+            return found[0]
+    raise LookupError(
+        f"no command ends in {' or '.join(map(repr, endings))}; the bot registers: "
+        f"{', '.join(paths)}"
+    )
 
 
 async def answer(handle: InteractionHandle) -> FakeMessage:
@@ -138,15 +147,20 @@ async def reflect(fake: FakeDiscord, user: FakeUser, text: str) -> None:
     await answer(await fake.submit_modal(opener, {inputs[0]["custom_id"]: text}))
 
 
-async def prompt_and_chart_shots(fake: FakeDiscord, bot: CohortBot, clock: FakeClock) -> list[Shot]:
-    """The first daily post with its thread; the facilitators' participation chart."""
+async def prompt_and_chart_shots(fake: FakeDiscord, clock: FakeClock) -> list[Shot]:
+    """The first daily post with its thread; the facilitators' participation chart.
+
+    Posts go out through the facilitators' "post now" command: the same post as the
+    scheduled one, with no waiting for the posting loop.
+    """
     assert fake.guild is not None
     boss = fake.guild.owner
-    options = {"channel": "general", "time": "09:00", "timezone": "Europe/Berlin"}
-    await answer(await fake.slash(command_named(fake, "schedule"), options, user=boss))
-    clock.advance(hours=1)  # 09:00 in Berlin: the post is due
-    cog: Any = bot.get_cog("Prompts")
-    await cog.post_due()
+    options = {"channel": "general", "time": "18:00", "timezone": "Europe/Berlin"}
+    await answer(
+        await fake.slash(command_named(fake, "prompt schedule", "schedule set"), options, user=boss)
+    )
+    post_now = command_named(fake, "now")
+    await answer(await fake.slash(post_now, {}, user=boss))
     [post] = [m for m in fake.messages[fake.channel("general")] if m.thread is not None]
 
     members = [fake.user(name.lower()) for name in MEMBERS]
@@ -154,7 +168,7 @@ async def prompt_and_chart_shots(fake: FakeDiscord, bot: CohortBot, clock: FakeC
         for member in members[:count]:
             await reflect(fake, member, "A few private words for the summary's counts.")
         clock.advance(days=1)
-        await cog.post_due()
+        await answer(await fake.slash(post_now, {}, user=boss))
     summary_command = command_named(fake, "summary")
     summary = await answer(await fake.slash(summary_command, {}, user=boss))
     files = {attachment.filename: attachment.data for attachment in summary.attachments}
@@ -175,15 +189,15 @@ async def prompt_and_chart_shots(fake: FakeDiscord, bot: CohortBot, clock: FakeC
 
 async def capture() -> list[Shot]:
     """Run the bot against a fresh fake Discord and return every picture's posts."""
-    clock = FakeClock()  # 07:00 UTC on Monday 2 March 2026: 08:00 in Berlin
+    clock = FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))  # Monday, 09:00 in Berlin
     async with FakeDiscord(interaction_deadline=WAIT) as fake:
         assert fake.guild is not None
         fake.guild.owner.global_name = FACILITATOR
         for name in MEMBERS[1:]:
             fake.guild.add_member(fake.add_user(name.lower(), global_name=name))
         with tempfile.TemporaryDirectory() as folder:
-            async with cohort_bot(fake, Path(folder), clock=clock) as bot:
+            async with cohort_bot(fake, Path(folder), clock=clock):
                 shots = await card_shots(fake)
-                shots += await prompt_and_chart_shots(fake, bot, clock)
+                shots += await prompt_and_chart_shots(fake, clock)
         fake.assert_clean()
     return shots

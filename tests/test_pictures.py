@@ -139,9 +139,11 @@ def test_commands_are_found_by_their_last_word_wherever_they_move() -> None:
         ]
     )
     assert command_named(fake, "summary") == "facilitate reflections summary"
+    assert command_named(fake, "reflections summary") == "facilitate reflections summary"
+    assert command_named(fake, "prompt summary", "summary") == "facilitate reflections summary"
     assert command_named(fake, "approach") == "approach"
-    with pytest.raises(LookupError, match=r"no command ends in 'schedule'.*approach"):
-        command_named(fake, "schedule")
+    with pytest.raises(LookupError, match=r"no command ends in 'schedule' or 'x'; .*approach"):
+        command_named(fake, "schedule", "x")
 
 
 def test_without_chromium_it_says_how_to_get_it(
