@@ -33,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate content files and report every problem")
     check.add_argument("content_dir", nargs="?", type=Path, help="default: content_dir setting")
     check.add_argument("--format", choices=("text", "github"), default="text")
+    check.add_argument(
+        "--source-text",
+        action="append",
+        default=[],
+        metavar="ID=FILE",
+        help="also check every quotation against this source's text (repeatable)",
+    )
     sub.add_parser("schema", help="print the JSON Schema of content files")
     preview = sub.add_parser("preview", help="show a card as Discord will, with limit usage")
     preview.add_argument("card_id")
@@ -48,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(json_schema(), indent=2))
         return 0
     if args.command == "check":
-        return check(args.content_dir or _content_dir(args.config), args.format)
+        content_dir = args.content_dir or _content_dir(args.config)
+        return check(content_dir, args.format, args.source_text)
     try:
         settings = load_settings(args.config)
     except ConfigError as error:
@@ -108,23 +116,27 @@ def _content_dir(config: Path | None) -> Path:
         return Path("content")
 
 
-def check(content_dir: Path, output_format: str = "text") -> int:
-    """Validate content; print every problem; 0 clean, 1 problems, 2 unreadable."""
+def check(content_dir: Path, output_format: str = "text", source_texts: Sequence[str] = ()) -> int:
+    """Validate content (quotations too, given source texts); 0 clean, 1 problems, 2 unreadable."""
+    from bot.library.quotations import SourceTextError, check_quotations, read_source_texts
     from bot.services.content import check_content
 
     try:
         result = check_content(content_dir)
-    except ContentUnreadable as error:
+        quotes = check_quotations(result.origins, read_source_texts(source_texts, result.origins))
+    except (ContentUnreadable, SourceTextError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    for problem in result.problems:
+    problems = sorted([*result.problems, *quotes.problems])
+    for problem in problems:
         print(format_problem(problem, output_format))
-    if result.problems:
-        print(f"{len(result.problems)} problem(s) in {content_dir}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {content_dir}", file=sys.stderr)
         return 1
     assert result.library is not None
     counts = ", ".join(f"{n} {kind.section}" for kind, n in result.library.counts().items())
-    print(f"{content_dir}: OK ({counts}, {len(result.library.sources)} source(s))")
+    quoted = f"; {quotes.checked} quotation(s) verbatim" if source_texts else ""
+    print(f"{content_dir}: OK ({counts}, {len(result.library.sources)} source(s){quoted})")
     return 0
 
 
