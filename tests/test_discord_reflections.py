@@ -240,8 +240,10 @@ async def test_cohort_reflection_on_a_posted_prompt_goes_into_its_thread(
         content = await reflect(fake, "Named thoughts.", about=prompt_id, visibility="cohort")
         assert content == f"Saved reflection #1 on {prompt.title}. {COHORT}"
         [named] = shared_posts(fake, thread)
-        assert embed_of(named)["title"] == f"Alice reflects on Prompt: {prompt.title}"
+        assert embed_of(named)["title"] == f"Reflection on Prompt: {prompt.title}"
+        assert named.content == f"Shared by <@{fake.default_user.id}>", "a mention, not a nickname"
         assert embed_of(named)["description"] == "Named thoughts."
+        assert embed_of(named)["footer"]["text"] == "Reflection #1"
         assert shared_posts(fake, "general") == [post], "not in the channel itself"
 
         content = await reflect(
@@ -249,8 +251,9 @@ async def test_cohort_reflection_on_a_posted_prompt_goes_into_its_thread(
         )
         assert content == f"Saved reflection #2 on {prompt.title}. {ANONYMOUS}"
         anonymous = shared_posts(fake, thread)[-1]
-        assert (
-            embed_of(anonymous)["title"] == f"Anonymous member reflects on Prompt: {prompt.title}"
+        assert embed_of(anonymous)["title"] == f"Reflection on Prompt: {prompt.title}"
+        assert anonymous.content == (
+            "Shared anonymously: the author's name is hidden from everyone."
         )
         assert embed_of(anonymous)["description"] == "Nameless thoughts."
         shown = json.dumps(anonymous.payload(fake.world))
@@ -273,7 +276,8 @@ async def test_a_card_reflection_is_shared_where_the_member_is(
         content, _ = await submit(fake, opener, "On confrontation.")
         assert content.endswith(COHORT)
         [shared] = shared_posts(fake, "random")
-        assert embed_of(shared)["title"] == f"Alice reflects on {CARD_TITLE}"
+        assert embed_of(shared)["title"] == f"Reflection on {CARD_TITLE}"
+        assert shared.content == f"Shared by <@{fake.default_user.id}>"
         assert shared_posts(fake, "general") == []
 
 
@@ -307,9 +311,12 @@ async def test_share_changes_visibility_and_unsharing_deletes_the_post(
         assert content == f"Reflection #1: {ANONYMOUS}"
         assert named.deleted
         [anonymous] = shared_posts(fake, "general")
-        assert embed_of(anonymous)["title"].startswith("Anonymous member")
+        assert anonymous.content.startswith("Shared anonymously")
         content, _ = await command(fake, "reflections share", id=1, visibility="private")
-        assert content == f"Reflection #1: {PRIVATE}"
+        assert content == (
+            f"Reflection #1: {PRIVATE} It was shared without your name before, so "
+            "facilitators' exports keep it anonymous."
+        )
         assert anonymous.deleted and shared_posts(fake, "general") == []
         assert rows(tmp_path, "visibility, shared_channel_id, shared_message_id") == [
             ("private", None, None)
@@ -636,7 +643,7 @@ async def test_forget_me_erases_everything_after_confirming(
         )
         assert question.content == (
             "Done: everything the bot held about you in this server is erased "
-            "(3 reflection(s), with any shared copies)."
+            "(3 reflections, with any shared copies)."
         )
         assert rows(tmp_path) == [(4, int(bob.id), "Bob's.")]
         assert all(post.deleted for post in alices)

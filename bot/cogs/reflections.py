@@ -5,20 +5,30 @@ from __future__ import annotations
 import io
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.common import actor_of, card_choices, services_of
 from bot.cogs.errors import report_error
+from bot.cogs.exports import send_export
 from bot.cogs.render import NO_PINGS
 from bot.errors import UserError
 from bot.services.limits import MODAL_TITLE, TEXT_INPUT_MAX, clip
-from bot.services.reflections import PAGE_SIZE, VISIBILITY_TEXT, ShareFailed, Topic
-from bot.store import Reflection, Visibility
+from bot.services.reflections import (
+    PAGE_SIZE,
+    Forgotten,
+    SharedPost,
+    ShareFailed,
+    ShareUnclear,
+    Topic,
+    visibility_note,
+)
+from bot.store import AboutKind, Reflection, Visibility
 
 if TYPE_CHECKING:
     from bot.app import CohortBot
@@ -28,6 +38,7 @@ VisibilityChoice = Literal["private", "cohort", "anonymous"]
 # How long an open modal waits for its Submit. Writing a reflection can take a while, and
 # a submit that arrives after this is lost (the member's text with it), so be generous.
 MODAL_TIMEOUT_SECONDS = 3 * 60 * 60
+REFLECTION_COLOUR = 0x6C4F9E
 
 
 async def reply(
@@ -44,24 +55,72 @@ async def reply(
 
 
 class DiscordSharer:
-    """Shows a shared reflection in the cohort's channel or the prompt's thread."""
+    """Shows a shared reflection in the cohort's channel or the prompt's thread.
 
-    def __init__(self, bot: discord.Client) -> None:
+    Built for one member (the author asking) or, to settle shares after a restart,
+    for nobody: then it may look and remove, never post.
+    """
+
+    def __init__(self, bot: discord.Client, member: discord.abc.User | None = None) -> None:
         self.bot = bot
+        self.member = member if isinstance(member, discord.Member) else None
 
-    async def share(self, channel_id: int, title: str, text: str) -> int:
+    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
         try:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
-            if not isinstance(channel, discord.abc.Messageable):
-                raise UserError("I can only share into a text channel or thread.")
-            shown = discord.Embed(title=title, description=text, colour=0x6C4F9E)
-            message = await channel.send(embed=shown, allowed_mentions=NO_PINGS)
+        except (discord.Forbidden, discord.NotFound):
+            raise UserError("I cannot see that channel or thread.") from None
+        if not isinstance(channel, discord.abc.Messageable):
+            raise UserError("I can only share into a text channel or thread.")
+        return channel
+
+    async def author_may_post(self, channel_id: int) -> bool:
+        if self.member is None:
+            return False
+        channel = await self._channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+            return False
+        try:
+            allowed = channel.permissions_for(self.member)
+        except discord.ClientException:  # a thread whose parent is not cached
+            return False
+        if isinstance(channel, discord.Thread):
+            locked = channel.locked and not allowed.manage_threads
+            return allowed.view_channel and allowed.send_messages_in_threads and not locked
+        return allowed.view_channel and allowed.send_messages
+
+    async def share(self, channel_id: int, post: SharedPost) -> int:
+        channel = await self._channel(channel_id)
+        try:
+            message = await channel.send(
+                content=byline(post),
+                embed=shared_embed(post),
+                allowed_mentions=NO_PINGS,
+                nonce=f"reflection-{post.reflection_id}",
+            )
         except (discord.Forbidden, discord.NotFound):
             raise UserError("I could not post in that channel or thread.") from None
         except discord.HTTPException as error:
-            log.warning("sharing a reflection in %s failed: %s", channel_id, error)
-            raise UserError("Discord did not take the post just now.") from None
+            if 400 <= error.status < 500:  # refused: nothing was posted
+                log.warning("sharing a reflection in %s was refused: %s", channel_id, error)
+                raise UserError("Discord did not take the post.") from None
+            raise ShareUnclear(str(error)) from error
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise ShareUnclear(repr(error)) from error
         return message.id
+
+    async def find_share(self, channel_id: int, reflection_id: int, since: datetime) -> int | None:
+        channel = await self._channel(channel_id)
+        marker = shared_marker(reflection_id)
+        try:
+            async for message in channel.history(limit=200, after=since - timedelta(minutes=1)):
+                if message.author == self.bot.user and any(
+                    shown.footer.text == marker for shown in message.embeds
+                ):
+                    return message.id
+        except (discord.Forbidden, discord.NotFound):
+            raise UserError("I cannot read that channel or thread to check.") from None
+        return None
 
     async def unshare(self, channel_id: int, message_id: int) -> None:
         try:
@@ -78,6 +137,28 @@ class DiscordSharer:
             ) from None
 
 
+def shared_marker(reflection_id: int) -> str:
+    """The footer that lets the bot find its own post of a reflection again."""
+    return f"Reflection #{reflection_id}"
+
+
+def byline(post: SharedPost) -> str:
+    """Who wrote it, as Discord shows it: a mention cannot be faked by a nickname."""
+    if post.author_id is None:
+        return "Shared anonymously: the author's name is hidden from everyone."
+    return f"Shared by <@{post.author_id}>"
+
+
+def shared_embed(post: SharedPost) -> discord.Embed:
+    shown = discord.Embed(
+        title=clip(f"Reflection on {post.topic_title}", 256),
+        description=post.text,
+        colour=REFLECTION_COLOUR,
+    )
+    shown.set_footer(text=shared_marker(post.reflection_id))
+    return shown
+
+
 LABELS: dict[str, str] = {
     "private": "Your reflection (private)",
     "cohort": "Your reflection (shared under your name)",
@@ -90,62 +171,102 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 
+FORM_PREFIX = "rf"
+FORM_TEXT_ID = "text"
+_FORM_ID = re.compile(
+    rf"^{FORM_PREFIX}:(?P<kind>[paem]):(?P<about>[a-z0-9-]{{1,64}}):(?P<vis>[pca]):(?P<edit>\d{{1,19}})$"
+)
+_KIND_CODES: dict[str, AboutKind] = {
+    "p": "prompt",
+    "a": "approach",
+    "e": "expert",
+    "m": "myth",
+}
+_VISIBILITY_CODES: dict[str, Visibility] = {"p": "private", "c": "cohort", "a": "anonymous"}
+
+
+def form_id(topic: Topic, visibility: Visibility, edit_id: int | None) -> str:
+    """Everything the submit needs, in the modal's own custom_id (at most 100 characters).
+
+    The submit is handled from this id alone, so a form left open across a restart or
+    deploy still saves: discord.py keeps open modals only in memory.
+    """
+    kind = next(code for code, name in _KIND_CODES.items() if name == topic.kind)
+    return f"{FORM_PREFIX}:{kind}:{topic.card_id}:{visibility[0]}:{edit_id or 0}"
+
+
 class ReflectionModal(discord.ui.Modal):
-    """One text field; the reflection is saved (committed) before the member is told."""
+    """One text field. Its submit is handled by Reflect.on_interaction, from the custom_id."""
 
     def __init__(
         self, topic: Topic, visibility: Visibility, *, edit_id: int | None = None, text: str = ""
     ) -> None:
         verb = "Edit" if edit_id else "Reflect"
-        label = LABELS[visibility]
         super().__init__(
-            title=clip(f"{verb}: {topic.title}", MODAL_TITLE), timeout=MODAL_TIMEOUT_SECONDS
+            title=clip(f"{verb}: {topic.title}", MODAL_TITLE),
+            timeout=MODAL_TIMEOUT_SECONDS,
+            custom_id=form_id(topic, visibility, edit_id),
         )
-        self.topic, self.visibility, self.edit_id = topic, visibility, edit_id
         self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label=label,
+            label=LABELS[visibility],
             style=discord.TextStyle.paragraph,
             max_length=TEXT_INPUT_MAX,
             default=text or None,
             placeholder=PLACEHOLDERS[visibility],
+            custom_id=FORM_TEXT_ID,
         )
         self.add_item(self.text)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        services = services_of(interaction)
-        actor = actor_of(interaction)
-        sharer = DiscordSharer(interaction.client)
-        if self.visibility != "private":
-            # Posting the shared copy is a round trip to Discord: answer within 3 s.
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        if self.edit_id is None:
-            saved = await services.reflections.save(
-                actor, self.topic, self.text.value, self.visibility, sharer
-            )
-            verb = "Saved"
-        else:
-            saved = await services.reflections.edit(actor, self.edit_id, self.text.value, sharer)
-            verb = "Updated"
-        who = VISIBILITY_TEXT[saved.visibility]
-        await reply(interaction, f"{verb} reflection #{saved.id} on {self.topic.title}. {who}")
+        """Nothing here: one handler serves forms from before and after a restart."""
 
-    async def on_error(  # type: ignore[override]  # Modal's signature differs from View's
-        self, interaction: discord.Interaction, error: Exception, /
-    ) -> None:
-        """Refused text is handed back as a file, so nothing the member typed is lost."""
-        if isinstance(error, ShareFailed):  # saved, only not shared: nothing to hand back
-            await reply(interaction, str(error))
-            return
-        if isinstance(error, UserError):
-            data = self.text.value.encode("utf-8", errors="replace")
-            keep = discord.File(io.BytesIO(data), filename="your-reflection.txt")
-            try:
-                await reply(
-                    interaction, f"{error} Your text is attached so nothing is lost.", file=keep
-                )
-            except discord.HTTPException:
-                log.warning("could not hand a refused reflection back to its author")
-            return
+
+def submitted_text(components: list[Any]) -> str | None:
+    """The reflection's text in a modal submit's components (rows or labels)."""
+    for component in components:
+        if not isinstance(component, dict):
+            continue
+        if component.get("custom_id") == FORM_TEXT_ID and isinstance(component.get("value"), str):
+            return str(component["value"])
+        nested = [*component.get("components", []), component.get("component")]
+        found = submitted_text(nested)
+        if found is not None:
+            return found
+    return None
+
+
+async def handle_form(interaction: discord.Interaction, match: re.Match[str], text: str) -> None:
+    """Save (or update) a submitted reflection; refused text comes back as a file."""
+    try:
+        services, actor = services_of(interaction), actor_of(interaction)
+        kind, about = _KIND_CODES[match["kind"]], match["about"]
+        topic = Topic(kind, about, services.reflections.topic_title(kind, about))
+        visibility = _VISIBILITY_CODES[match["vis"]]
+        edit_id = int(match["edit"])
+        sharer = DiscordSharer(interaction.client, interaction.user)
+        if visibility != "private" or edit_id:
+            # A shared copy is a round trip to Discord: answer within 3 s.
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        if edit_id:
+            saved = await services.reflections.edit(actor, edit_id, text, sharer)
+            verb = "Updated"
+        else:
+            saved = await services.reflections.save(actor, topic, text, visibility, sharer)
+            verb = "Saved"
+        name = topic.title if edit_id else services.reflections.card_title(about)
+        note = visibility_note(saved)
+        await reply(interaction, f"{verb} reflection #{saved.id} on {name}. {note}")
+    except ShareFailed as error:  # saved, only not shared: nothing to hand back
+        await reply(interaction, str(error))
+    except UserError as error:
+        keep = discord.File(io.BytesIO(text.encode("utf-8", "replace")), "your-reflection.txt")
+        try:
+            await reply(
+                interaction, f"{error} Your text is attached so nothing is lost.", file=keep
+            )
+        except discord.HTTPException:
+            log.warning("could not hand a refused reflection back to its author")
+    except Exception as error:
         await report_error(interaction, error)
 
 
@@ -248,21 +369,34 @@ class ConfirmButton(
                 await interaction.response.edit_message(content="Nothing was changed.", view=None)
                 return
             services, actor = services_of(interaction), actor_of(interaction)
-            sharer = DiscordSharer(interaction.client)
+            sharer = DiscordSharer(interaction.client, interaction.user)
             # Removing shared copies is one Discord call each: acknowledge within 3 s first.
             await interaction.response.defer()
             if self.action == "delete":
                 await services.reflections.delete(actor, self.reflection_id, sharer)
                 text = f"Reflection #{self.reflection_id} is deleted, with any shared copy."
             else:
-                removed = await services.reflections.forget_me(actor, sharer)
-                text = (
-                    "Done: everything the bot held about you in this server is erased "
-                    f"({removed} reflection(s), with any shared copies)."
-                )
+                text = forgotten_text(await services.reflections.forget_me(actor, sharer))
             await interaction.edit_original_response(content=text, view=None)
         except Exception as error:
             await report_error(interaction, error)
+
+
+def forgotten_text(done: Forgotten) -> str:
+    """What forget-me did, and only that."""
+    erased = f"{done.erased} reflection{'' if done.erased == 1 else 's'}"
+    if not done.kept:
+        return (
+            "Done: everything the bot held about you in this server is erased "
+            f"({erased}, with any shared copies)."
+        )
+    kept = "\n".join(f"- #{number}: {why}" for number, why in done.kept)
+    return clip(
+        f"Erased {erased}, with their shared copies. Not erased yet, because their shared "
+        f"posts could not be removed or checked, so their records still point at them:\n{kept}"
+        "\nRun forget-me again once that is fixed.",
+        2000,
+    )
 
 
 def confirm_view(action: str, reflection_id: int = 0) -> discord.ui.View:
@@ -285,7 +419,7 @@ async def mine_page(
         result = await services.reflections.mine(actor, page)
     shown = discord.Embed(
         title=f"Your reflections ({result.total})",
-        colour=0x6C4F9E,
+        colour=REFLECTION_COLOUR,
         description=None if result.items else "None yet. Use /reflect to write one.",
     )
     for item in result.items:
@@ -315,7 +449,7 @@ def _heading(title: Any, item: Reflection) -> str:
 class Reflections(
     commands.GroupCog, group_name="reflections", group_description="Your reflections"
 ):
-    """Members' own reflections, and the facilitators' exports."""
+    """Members' own reflections (the facilitators' exports are /cohort-reflections)."""
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
@@ -375,10 +509,10 @@ class Reflections(
     ) -> None:
         services, actor = services_of(interaction), actor_of(interaction)
         await interaction.response.defer(ephemeral=True)
-        sharer = DiscordSharer(interaction.client)
+        sharer = DiscordSharer(interaction.client, interaction.user)
         item = await services.reflections.set_visibility(actor, id, visibility, sharer)
         await interaction.followup.send(
-            f"Reflection #{item.id}: {VISIBILITY_TEXT[item.visibility]}", ephemeral=True
+            f"Reflection #{item.id}: {visibility_note(item)}", ephemeral=True
         )
 
     @share.autocomplete("id")
@@ -387,49 +521,12 @@ class Reflections(
     ) -> list[app_commands.Choice[int]]:
         return await self._own(interaction, current)
 
-    @app_commands.command(description="Download yours (Markdown) or everyone's (CSV, facilitators)")
-    @app_commands.describe(
-        scope="mine: your own, as Markdown; everyone: all members, as CSV (facilitators only)",
-        since="Only reflections on or after this date, YYYY-MM-DD (everyone only)",
-    )
-    async def export(
-        self,
-        interaction: discord.Interaction,
-        scope: Literal["mine", "everyone"] = "mine",
-        since: str | None = None,
-    ) -> None:
+    @app_commands.command(description="Download your reflections as a Markdown file")
+    async def export(self, interaction: discord.Interaction) -> None:
         services, actor = services_of(interaction), actor_of(interaction)
-        start = _parse_since(since) if scope == "everyone" else None
-        if scope == "everyone":
-            await services.reflections.check_can_export_all(actor)  # refuse before any wait
         await interaction.response.defer(ephemeral=True, thinking=True)
-        if scope == "mine":
-            text = await services.reflections.export_mine(actor)
-            name = "my-reflections.md"
-        else:
-            text = await services.reflections.export_csv(actor, start)
-            name = "reflections.csv"
-        await reply(
-            interaction,
-            "Here is your file; it is sent only to you.",
-            file=discord.File(io.BytesIO(text.encode("utf-8")), filename=name),
-        )
-
-    @app_commands.command(description="Participation per prompt and per day (facilitators)")
-    async def summary(self, interaction: discord.Interaction) -> None:
-        services, actor = services_of(interaction), actor_of(interaction)
-        await services.reflections.check_can_see_summary(actor)  # refuse before any wait
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        lines, chart = await services.reflections.summary(actor)
-        shown = discord.Embed(
-            title="Reflections: participation", description=clip("\n".join(lines), 4096)
-        )
-        shown.set_image(url="attachment://participation.png")
-        await interaction.followup.send(
-            embed=shown,
-            file=discord.File(io.BytesIO(chart), filename="participation.png"),
-            ephemeral=True,
-        )
+        text = await services.reflections.export_mine(actor)
+        await send_export(interaction, text, "my-reflections.md", "markdown", since_hint=False)
 
     @app_commands.command(
         name="forget-me", description="Erase everything the bot holds about you here"
@@ -465,20 +562,27 @@ class Reflect(commands.Cog):
         topic = await services.reflections.topic(actor.guild_id, about)
         await interaction.response.send_modal(ReflectionModal(topic, visibility))
 
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Reflection forms, including ones opened before the bot restarted."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        match = _FORM_ID.match(str(data.get("custom_id", "")))
+        if match is None:
+            return
+        text = submitted_text(list(data.get("components", [])))
+        if text is None:
+            log.warning("a reflection form arrived without its text field")
+            await report_error(interaction, UserError("That form was empty; nothing was saved."))
+            return
+        await handle_form(interaction, match, text)
+
     @reflect.autocomplete("about")
     async def _about(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return card_choices(interaction, None, current)
-
-
-def _parse_since(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise UserError(f"“{clip(text, 40)}” is not a date; write it as YYYY-MM-DD.") from None
 
 
 DYNAMIC_ITEMS = (ReflectButton, MinePageButton, ConfirmButton)

@@ -10,7 +10,6 @@ import asyncio
 import csv
 import io
 import logging
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -40,25 +39,82 @@ _BLANK_LETTERS = {"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0"}
 EMPTY_TEXT = "A reflection needs some text; nothing was saved."
 
 
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest INTEGER; ids beyond it cannot exist
+MAX_PAGE = 10**9
+SETTLE_AFTER = timedelta(minutes=1)  # an older unconfirmed share is not in flight
+
+
+def visibility_note(reflection: Reflection) -> str:
+    """Who can see a reflection now, said to its author (anonymity that lasts included)."""
+    text = VISIBILITY_TEXT[reflection.visibility]
+    if reflection.seen_anonymously and reflection.visibility != "anonymous":
+        text += (
+            " It was shared without your name before, so facilitators' exports keep it anonymous."
+        )
+    return text
+
+
 def not_found(reflection_id: int) -> str:
     """The one answer for a number that is not the member's own (theirs or nobody's)."""
-    return f"Reflection #{reflection_id} was not found among your reflections in this server."
+    shown = reflection_id if 0 < reflection_id <= MAX_ROW_ID else clip(str(reflection_id), 24)
+    return f"Reflection #{shown} was not found among your reflections in this server."
 
 
 class ShareFailed(UserError):
     """The reflection is stored, but could not be shown to the cohort; it stays private."""
 
 
+class ShareUnclear(Exception):
+    """The chat did not say whether a post went out (a timeout, a server error)."""
+
+
+@dataclass(frozen=True)
+class SharedPost:
+    """A reflection as the cohort sees it. ``author_id`` is None when shared anonymously.
+
+    Faces name the author in a way members cannot fake (a Discord user mention), never
+    by a display name a member could copy.
+    """
+
+    reflection_id: int
+    topic_title: str
+    text: str
+    author_id: int | None
+
+
 class Sharer(Protocol):
     """What a face must do to show a shared reflection to the cohort."""
 
-    async def share(self, channel_id: int, title: str, text: str) -> int:
-        """Post it; return the message id. Raise UserError if the bot may not post there."""
+    async def author_may_post(self, channel_id: int) -> bool:
+        """Whether the member asking could post in that channel or thread themselves."""
+        ...
+
+    async def share(self, channel_id: int, post: SharedPost) -> int:
+        """Post it; return the message id.
+
+        Raise UserError if it certainly was not posted (refused), ShareUnclear if it may
+        have been.
+        """
+        ...
+
+    async def find_share(self, channel_id: int, reflection_id: int, since: datetime) -> int | None:
+        """The id of the bot's post of this reflection sent after ``since``, or None.
+
+        Raise UserError if the channel cannot be read (then nobody knows).
+        """
         ...
 
     async def unshare(self, channel_id: int, message_id: int) -> None:
         """Remove a shared post (missing messages are fine)."""
         ...
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What forget-me did: how many reflections are erased, and any it had to keep."""
+
+    erased: int
+    kept: tuple[tuple[int, str], ...] = ()  # (reflection id, why its shared post stays)
 
 
 @dataclass(frozen=True)
@@ -133,11 +189,15 @@ class ReflectionService(StoreService):
             raise UserError("There are no prompts yet; name a card to reflect on.")
         return _topic(prompts[0])
 
+    def card_title(self, card_id: str) -> str:
+        """A card's own title, or its id if a reload removed it."""
+        card = self.content.library.get(card_id) if self.content.loaded else None
+        return card.title if card else card_id
+
     def topic_title(self, kind: str, card_id: str) -> str:
         """A reflection's topic as members see it, even if a reload removed the card."""
-        card = self.content.library.get(card_id) if self.content.loaded else None
         label = "Prompt" if kind == "prompt" else kind.title()
-        return f"{label}: {card.title if card else card_id}"
+        return f"{label}: {self.card_title(card_id)}"
 
     # ---------------------------------------------------------------- members
 
@@ -169,8 +229,9 @@ class ReflectionService(StoreService):
 
     async def mine(self, actor: Actor, page: int = 0) -> ReflectionPage:
         """One page of the member's own reflections, newest first."""
+        page = min(max(page, 0), MAX_PAGE)  # a page number from a custom id may be anything
         return await self.store.list_reflections(
-            actor.guild_id, actor.user_id, offset=max(page, 0) * PAGE_SIZE, limit=PAGE_SIZE
+            actor.guild_id, actor.user_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE
         )
 
     async def choices(self, actor: Actor, typed: str, limit: int = 25) -> list[tuple[int, str]]:
@@ -199,6 +260,8 @@ class ReflectionService(StoreService):
 
     async def get(self, actor: Actor, reflection_id: int) -> Reflection:
         """The member's own reflection; anyone else's is simply 'not found'."""
+        if not 0 < reflection_id <= MAX_ROW_ID:  # from a custom id or option: any number
+            raise UserError(not_found(reflection_id))
         found = await self.store.get_reflection(actor.guild_id, actor.user_id, reflection_id)
         if found is None:
             raise UserError(not_found(reflection_id))
@@ -244,6 +307,9 @@ class ReflectionService(StoreService):
         still there, so trying again finishes the job.
         """
         reflection = await self.get(actor, reflection_id)
+        if reflection.pending is not None:
+            await self._settle(reflection, self._need_sharer(sharer))
+            reflection = await self.get(actor, reflection_id)
         if reflection.shared_message_id is not None:
             await self._unshare(reflection, self._need_sharer(sharer))
         if not await self.store.delete_reflection(actor.guild_id, actor.user_id, reflection_id):
@@ -263,7 +329,7 @@ class ReflectionService(StoreService):
                     f"## {self.topic_title(item.about_kind, item.about_id)}",
                     f"*{item.created_at:%Y-%m-%d %H:%M} UTC · #{item.id} · {item.visibility}*",
                     "",
-                    spreadsheet_safe(item.text),
+                    item.text,
                     "",
                 ]
             offset += len(page.items) or total
@@ -271,17 +337,36 @@ class ReflectionService(StoreService):
             lines.append("You have not written any reflections here yet.")
         return "\n".join(lines)
 
-    async def forget_me(self, actor: Actor, sharer: Sharer | None) -> int:
+    async def forget_me(self, actor: Actor, sharer: Sharer | None) -> Forgotten:
         """Erase everything the bot holds about the member in this server.
 
-        Shared copies are removed first, while their records still say where they are.
+        Shared copies are removed first, while their records still say where they are;
+        a reflection whose post cannot be removed (or checked) keeps its record, and the
+        answer says so, so forget-me never claims more than it did.
         """
+        kept: list[tuple[int, str]] = []
+        pending = await self.store.pending_shares(
+            before=datetime.max.replace(tzinfo=UTC),
+            guild_id=actor.guild_id,
+            author_id=actor.user_id,
+        )
         shared = await self.store.shared_messages(actor.guild_id, actor.user_id)
-        if shared:
-            remover = self._need_sharer(sharer)
-            for message in shared:
+        if not pending and not shared:
+            return Forgotten(await self.store.forget_member(actor.guild_id, actor.user_id))
+        remover = self._need_sharer(sharer)
+        for reflection in pending:
+            try:
+                await self._settle(reflection, remover)
+            except UserError as error:
+                kept.append((reflection.id, str(error)))
+        for message in await self.store.shared_messages(actor.guild_id, actor.user_id):
+            try:
                 await remover.unshare(message.channel_id, message.message_id)
-        return await self.store.forget_member(actor.guild_id, actor.user_id)
+            except UserError as error:
+                kept.append((message.reflection_id, str(error)))
+        keep = {reflection_id for reflection_id, _ in kept}
+        erased = await self.store.forget_member(actor.guild_id, actor.user_id, keep=keep)
+        return Forgotten(erased, tuple(sorted(kept)))
 
     # ---------------------------------------------------------------- facilitators
 
@@ -293,16 +378,16 @@ class ReflectionService(StoreService):
         writer = csv.writer(buffer)
         writer.writerow(["id", "date", "about", "author_id", "visibility", "edited", "text"])
         async for item in self.store.export_reflections(actor.guild_id, since=since):
-            hidden = item.visibility == "anonymous" and not show_anonymous
+            hidden = item.anonymous_to_others and not show_anonymous
             writer.writerow(
                 [
                     item.id,
                     item.created_at.isoformat(timespec="seconds"),
-                    self.topic_title(item.about_kind, item.about_id),
+                    spreadsheet_safe(self.topic_title(item.about_kind, item.about_id)),
                     "anonymous" if hidden else str(item.author_id),
                     item.visibility,
                     item.edited_at.isoformat(timespec="seconds") if item.edited_at else "",
-                    item.text,
+                    spreadsheet_safe(item.text),
                 ]
             )
         return buffer.getvalue()
@@ -380,39 +465,115 @@ class ReflectionService(StoreService):
         visibility: Visibility,
         sharer: Sharer | None,
     ) -> Reflection:
-        """Make the stored visibility true on Discord: old copy removed, new one posted."""
+        """Make the stored visibility true in the chat: old copy removed, new one posted.
+
+        The new post is reserved in the store before it is sent, so a crash between
+        sending and recording leaves a reservation that settle_shares() resolves; a
+        public post is never left without a record that points at it.
+        """
         if visibility != "private" and sharer is None:
             raise UserError("Sharing needs Discord; in the console reflections stay private.")
+        if reflection.pending is not None:
+            await self._settle(reflection, self._need_sharer(sharer))
+            reflection = await self.get(actor, reflection.id)
         if reflection.shared_message_id is not None:
             await self._unshare(reflection, self._need_sharer(sharer))
-        channel_id = message_id = None
-        if visibility != "private":
-            assert sharer is not None
-            try:
-                channel_id = await self._share_channel(actor, reflection)
-                author = "Anonymous member" if visibility == "anonymous" else actor.display_name
-                topic = self.topic_title(reflection.about_kind, reflection.about_id)
-                title = f"{author} reflects on {topic}"
-                message_id = await sharer.share(channel_id, title[:256], reflection.text)
-            except Exception as error:
-                # The old copy is gone and no new one exists: record exactly that.
-                await self.store.set_visibility(
-                    actor.guild_id, actor.user_id, reflection.id, "private"
+        if visibility == "private":
+            return await self._record(actor, reflection.id, "private")
+        assert sharer is not None
+        try:
+            channel_id = await self._share_channel(actor, reflection)
+            if not await sharer.author_may_post(channel_id):
+                raise UserError(
+                    "you may not post in that channel or thread yourself, so I will not "
+                    "post there for you."
                 )
-                if isinstance(error, UserError):
-                    raise ShareFailed(
-                        f"Reflection #{reflection.id} is saved but not shared: {error} "
-                        f"{VISIBILITY_TEXT['private']}"
-                    ) from None
-                raise
-        updated = await self.store.set_visibility(
-            actor.guild_id, actor.user_id, reflection.id, visibility, channel_id, message_id
+        except UserError as error:
+            await self._record(actor, reflection.id, "private")
+            raise self._not_shared(reflection.id, error) from None
+        reserved = await self.store.reserve_share(
+            actor.guild_id, actor.user_id, reflection.id, channel_id, visibility, now=self.clock()
         )
-        if updated is None:  # deleted meanwhile (another device): take the copy down again
-            if sharer is not None and channel_id is not None and message_id is not None:
-                await sharer.unshare(channel_id, message_id)
+        if reserved is None:
             raise UserError(not_found(reflection.id))
+        post = self.shared_post(reserved, visibility)
+        try:
+            message_id = await sharer.share(channel_id, post)
+        except UserError as error:  # refused: certainly not posted
+            await self.store.release_share(reflection.id)
+            raise self._not_shared(reflection.id, error) from None
+        except ShareUnclear:  # the reservation stays; settle_shares() finds out
+            raise ShareFailed(
+                f"Reflection #{reflection.id} is saved. Discord did not confirm the share, so "
+                "I will look for it in the channel and record it if it went out; until then "
+                "it counts as private."
+            ) from None
+        return await self._record(actor, reflection.id, visibility, channel_id, message_id)
+
+    async def _record(
+        self,
+        actor: Actor,
+        reflection_id: int,
+        visibility: Visibility,
+        channel_id: int | None = None,
+        message_id: int | None = None,
+    ) -> Reflection:
+        updated = await self.store.set_visibility(
+            actor.guild_id, actor.user_id, reflection_id, visibility, channel_id, message_id
+        )
+        if updated is None:
+            raise UserError(not_found(reflection_id))
         return updated
+
+    @staticmethod
+    def _not_shared(reflection_id: int, error: UserError) -> ShareFailed:
+        return ShareFailed(
+            f"Reflection #{reflection_id} is saved but not shared: {error} "
+            f"{VISIBILITY_TEXT['private']}"
+        )
+
+    def shared_post(self, reflection: Reflection, visibility: Visibility) -> SharedPost:
+        """The post the cohort sees; anonymous never carries who wrote it."""
+        return SharedPost(
+            reflection_id=reflection.id,
+            topic_title=self.topic_title(reflection.about_kind, reflection.about_id),
+            text=reflection.text,
+            author_id=None if visibility == "anonymous" else reflection.author_id,
+        )
+
+    async def settle_shares(self, sharer: Sharer) -> int:
+        """Settle shares reserved but never confirmed (a crash, or an unclear answer).
+
+        Found in the channel: recorded as shared. Certainly absent: released, and the
+        reflection stays private (nothing is posted later without the author asking).
+        Channel unreadable: kept, and tried again next time. Returns how many settled.
+        """
+        settled = 0
+        for reflection in await self.store.pending_shares(before=self.clock() - SETTLE_AFTER):
+            try:
+                await self._settle(reflection, sharer)
+                settled += 1
+            except UserError as error:
+                log.warning("cannot settle the share of reflection %s: %s", reflection.id, error)
+        return settled
+
+    async def _settle(self, reflection: Reflection, sharer: Sharer) -> None:
+        pending = reflection.pending
+        assert pending is not None
+        found = await sharer.find_share(pending.channel_id, reflection.id, pending.since)
+        if found is None:
+            await self.store.release_share(reflection.id)
+            log.info("reflection %s was never shared; it stays private", reflection.id)
+            return
+        await self.store.set_visibility(
+            reflection.guild_id,
+            reflection.author_id,
+            reflection.id,
+            pending.visibility,
+            pending.channel_id,
+            found,
+        )
+        log.info("reflection %s was shared before a restart; recorded", reflection.id)
 
     @staticmethod
     def _need_sharer(sharer: Sharer | None) -> Sharer:
@@ -454,16 +615,19 @@ def _topic(card: Card) -> Topic:
     return Topic(kind, card.id, card.title)
 
 
-_FORMULA_START = re.compile(r"^(?:[=+@\t\r]|-[\d(=+@])")
+# What makes a spreadsheet read a cell as a formula: OWASP's list (= + - @ tab CR), the
+# newline LibreOffice also strips, and their full-width forms, which some apps fold.
+_FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 
 
 def spreadsheet_safe(text: str) -> str:
-    """Stop a spreadsheet from running a reflection as a formula (CSV injection).
+    """Stop a spreadsheet from running a cell as a formula (CSV injection).
 
-    The stored text is untouched; only the export prefixes an apostrophe, which
-    Excel, LibreOffice and Google Sheets show as plain text.
+    For CSV cells only: the stored text is untouched, and the Markdown export shows it
+    exactly as written. The apostrophe is what Excel, LibreOffice and Google Sheets take
+    as "this is text".
     """
-    return f"'{text}" if _FORMULA_START.match(text) else text
+    return f"'{text}" if text[:1] in _FORMULA_STARTS else text
 
 
 def participation_chart(days: list[tuple[str, int]]) -> bytes:

@@ -75,6 +75,24 @@ class Reflection:
     shared_message_id: int | None
     created_at: datetime
     edited_at: datetime | None
+    # Shown (or being shown) without the author's name at some point: stays anonymous.
+    seen_anonymously: bool = False
+    # A share reserved but not yet confirmed (see PendingShare).
+    pending: PendingShare | None = None
+
+    @property
+    def anonymous_to_others(self) -> bool:
+        """Whether anyone but the author must see it without a name."""
+        return self.visibility == "anonymous" or self.seen_anonymously
+
+
+@dataclass(frozen=True, slots=True)
+class PendingShare:
+    """A share reserved before it was sent: where it was going, and since when."""
+
+    channel_id: int
+    visibility: Visibility
+    since: datetime
 
 
 @dataclass(frozen=True, slots=True)

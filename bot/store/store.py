@@ -55,6 +55,7 @@ from bot.store.models import (
     DayCount,
     HistoryEntry,
     Participation,
+    PendingShare,
     PostStatus,
     Reflection,
     ReflectionPage,
@@ -84,7 +85,8 @@ _HISTORY_COLS = (
 )
 _REFLECTION_COLS = (
     "id, guild_id, author_id, about_kind, about_id, text, visibility, "
-    "shared_channel_id, shared_message_id, created_at, edited_at"
+    "shared_channel_id, shared_message_id, created_at, edited_at, seen_anonymously, "
+    "pending_channel_id, pending_visibility, pending_since"
 )
 
 
@@ -159,6 +161,12 @@ def _reflection(row: sqlite3.Row) -> Reflection:
         shared_message_id=row["shared_message_id"],
         created_at=_parse_ts(row["created_at"]),
         edited_at=_parse_ts_or_none(row["edited_at"]),
+        seen_anonymously=bool(row["seen_anonymously"]),
+        pending=None
+        if row["pending_since"] is None
+        else PendingShare(
+            row["pending_channel_id"], row["pending_visibility"], _parse_ts(row["pending_since"])
+        ),
     )
 
 
@@ -908,11 +916,14 @@ class Store(GuildSettingsQueries):
             changed, _ = await _change(
                 conn,
                 "UPDATE reflections SET visibility = ?, shared_channel_id = ?, "
-                "shared_message_id = ? WHERE id = ? AND guild_id = ? AND author_id = ?",
+                "shared_message_id = ?, seen_anonymously = (seen_anonymously OR ? = 'anonymous'), "
+                "pending_channel_id = NULL, pending_visibility = NULL, pending_since = NULL "
+                "WHERE id = ? AND guild_id = ? AND author_id = ?",
                 (
                     visibility,
                     shared_channel_id,
                     shared_message_id,
+                    visibility,
                     reflection_id,
                     guild_id,
                     author_id,
@@ -926,6 +937,64 @@ class Store(GuildSettingsQueries):
             return _reflection(rows[0])
 
         return await self._run(body, "write")
+
+    async def reserve_share(
+        self,
+        guild_id: int,
+        author_id: int,
+        reflection_id: int,
+        channel_id: int,
+        visibility: Visibility,
+        *,
+        now: datetime,
+    ) -> Reflection | None:
+        """Record that a share is about to be sent, before it is sent; None if not theirs.
+
+        The reflection counts as private (no message) until the share is confirmed, and
+        as seen anonymously from now on if that is how it is being shown.
+        """
+        if visibility == "private":
+            raise ValueError("only a shared visibility can be reserved")
+        _choice(visibility, VISIBILITIES, "visibility")
+
+        async def body(conn: aiosqlite.Connection) -> Reflection | None:
+            changed, _ = await _change(
+                conn,
+                "UPDATE reflections SET visibility = 'private', shared_channel_id = NULL, "
+                "shared_message_id = NULL, pending_channel_id = ?, pending_visibility = ?, "
+                "pending_since = ?, seen_anonymously = (seen_anonymously OR ? = 'anonymous') "
+                "WHERE id = ? AND guild_id = ? AND author_id = ?",
+                (channel_id, visibility, _ts(now), visibility, reflection_id, guild_id, author_id),
+            )
+            if changed != 1:
+                return None
+            rows = await _fetch(
+                conn, f"SELECT {_REFLECTION_COLS} FROM reflections WHERE id = ?", (reflection_id,)
+            )
+            return _reflection(rows[0])
+
+        return await self._run(body, "write")
+
+    async def release_share(self, reflection_id: int) -> bool:
+        """Forget a reserved share that certainly never went out (it stays private)."""
+        changed, _ = await self._write(
+            "UPDATE reflections SET pending_channel_id = NULL, pending_visibility = NULL, "
+            "pending_since = NULL WHERE id = ? AND pending_since IS NOT NULL",
+            (reflection_id,),
+        )
+        return changed == 1
+
+    async def pending_shares(
+        self, *, before: datetime, guild_id: int | None = None, author_id: int | None = None
+    ) -> list[Reflection]:
+        """Shares reserved before `before` and never confirmed (every server, or one member)."""
+        rows = await self._query(
+            f"SELECT {_REFLECTION_COLS} FROM reflections WHERE pending_since IS NOT NULL "
+            "AND pending_since < ? AND (? IS NULL OR guild_id = ?) "
+            "AND (? IS NULL OR author_id = ?) ORDER BY id",
+            (_ts(before), guild_id, guild_id, author_id, author_id),
+        )
+        return [_reflection(row) for row in rows]
 
     async def delete_reflection(self, guild_id: int, author_id: int, reflection_id: int) -> bool:
         """Delete the author's own reflection; False if there is none of theirs by that id."""
@@ -1017,19 +1086,24 @@ class Store(GuildSettingsQueries):
 
         return await self._run(body, "read")
 
-    async def forget_member(self, guild_id: int, user_id: int) -> int:
+    async def forget_member(
+        self, guild_id: int, user_id: int, *, keep: Collection[int] = ()
+    ) -> int:
         """Erase a member from one server: their reflections, and their id elsewhere.
 
         One transaction. Returns how many reflections were deleted; the member's id is
         also cleared from schedules.created_by. Call shared_messages() first to delete
-        the Discord messages of shared reflections.
+        the Discord messages of shared reflections; `keep` names reflections whose
+        shared post could not be removed, so their record still says where it is.
         """
 
         async def body(conn: aiosqlite.Connection) -> int:
+            kept = sorted(keep)
             deleted, _ = await _change(
                 conn,
-                "DELETE FROM reflections WHERE guild_id = ? AND author_id = ?",
-                (guild_id, user_id),
+                "DELETE FROM reflections WHERE guild_id = ? AND author_id = ? "
+                f"AND id NOT IN ({', '.join('?' * len(kept))})",
+                (guild_id, user_id, *kept),
             )
             await _change(
                 conn,
