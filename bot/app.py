@@ -26,6 +26,7 @@ EXTENSIONS = (
     "bot.cogs.cards",
     "bot.cogs.prompts",
     "bot.cogs.reflections",
+    "bot.cogs.exports",
     "bot.cogs.facilitators",
     "bot.cogs.content",
 )

@@ -1,0 +1,120 @@
+"""/cohort-reflections (facilitators) and sending any export within the upload limit.
+
+The facilitators' commands sit in their own group so that Discord can hide them from
+members (default_member_permissions); the services refuse members anyway, since a
+server admin may grant the group to anyone in Server Settings > Integrations.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.common import actor_of, services_of
+from bot.cogs.render import NO_PINGS
+from bot.errors import UserError
+from bot.services.exports import PackedExport, RecordKind, megabytes, pack_export
+from bot.services.limits import clip
+
+if TYPE_CHECKING:
+    from bot.app import CohortBot
+
+TOO_LARGE = 413  # Discord: Request entity too large (code 40005)
+
+
+async def send_export(
+    interaction: discord.Interaction,
+    text: str,
+    filename: str,
+    kind: RecordKind,
+    *,
+    since_hint: bool,
+) -> None:
+    """Fit ``text`` into this interaction's upload limit and send it privately (deferred)."""
+    packed = await pack_export(text, filename, interaction.filesize_limit, kind)
+    try:
+        await _send(interaction, packed, since_hint=since_hint)
+    except discord.HTTPException as error:
+        if error.status != TOO_LARGE:
+            raise
+        tip = " Export a shorter period with the since option." if since_hint else ""
+        raise UserError(
+            "Discord refused the file as larger than this server's upload limit "
+            f"({megabytes(packed.limit)}); trying again will not help.{tip}"
+        ) from None
+
+
+async def _send(
+    interaction: discord.Interaction, packed: PackedExport, *, since_hint: bool
+) -> None:
+    total = len(packed.files)
+    for number, item in enumerate(packed.files, start=1):
+        text = packed.describe(since_hint=since_hint) if number == 1 else ""
+        if total > 1:
+            text = f"{text}\n\nPart {number} of {total}.".strip()
+        await interaction.followup.send(
+            text,
+            file=discord.File(io.BytesIO(item.data), filename=item.filename),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+
+def parse_since(text: str | None) -> datetime | None:
+    """A YYYY-MM-DD date as the start of that day in UTC; UserError otherwise."""
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise UserError(f"“{clip(text, 40)}” is not a date; write it as YYYY-MM-DD.") from None
+
+
+@app_commands.default_permissions(manage_guild=True)
+class CohortReflections(
+    commands.GroupCog,
+    group_name="cohort-reflections",
+    group_description="Facilitators: every member's reflections, privately",
+):
+    """The facilitators' CSV export and participation summary."""
+
+    def __init__(self, bot: CohortBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(description="Every reflection in this server as CSV (facilitators)")
+    @app_commands.describe(since="Only reflections on or after this date, YYYY-MM-DD")
+    async def export(
+        self, interaction: discord.Interaction, since: app_commands.Range[str, 1, 40] | None = None
+    ) -> None:
+        services, actor = services_of(interaction), actor_of(interaction)
+        start = parse_since(since)
+        await services.reflections.check_can_export_all(actor)  # refuse before any wait
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = await services.reflections.export_csv(actor, start)
+        await send_export(interaction, text, "reflections.csv", "csv", since_hint=True)
+
+    @app_commands.command(description="Participation per prompt and per day (facilitators)")
+    async def summary(self, interaction: discord.Interaction) -> None:
+        services, actor = services_of(interaction), actor_of(interaction)
+        await services.reflections.check_can_see_summary(actor)  # refuse before any wait
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        lines, chart = await services.reflections.summary(actor)
+        shown = discord.Embed(
+            title="Reflections: participation", description=clip("\n".join(lines), 4096)
+        )
+        shown.set_image(url="attachment://participation.png")
+        await interaction.followup.send(
+            embed=shown,
+            file=discord.File(io.BytesIO(chart), filename="participation.png"),
+            ephemeral=True,
+        )
+
+
+async def setup(bot: CohortBot) -> None:
+    await bot.add_cog(CohortReflections(bot))
