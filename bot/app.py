@@ -7,9 +7,12 @@ import hashlib
 import json
 import logging
 import signal
+import socket
+import sys
 from collections.abc import Iterable
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -161,8 +164,16 @@ async def start_bot(settings: Settings, **options: Any) -> CohortBot:
     return CohortBot(services, **options)
 
 
+class _NoVoiceNotes(logging.Filter):
+    """discord.py warns at every start that voice needs PyNaCl; this bot has no voice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
 def run_bot(settings: Settings) -> int:
-    """Run until SIGTERM/SIGINT; exit 0 after a clean shutdown."""
+    """Run until SIGTERM/SIGINT; exit 0 after a clean shutdown, else say why in one line."""
+    logging.getLogger("discord.client").addFilter(_NoVoiceNotes())
 
     async def main() -> int:
         bot = await start_bot(settings)
@@ -177,17 +188,56 @@ def run_bot(settings: Settings) -> int:
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if runner in done:
             stopper.cancel()
-            await bot.services.close()
             error = runner.exception()
-            if isinstance(error, discord.LoginFailure):
-                log.error("Discord refused the token: check DISCORD_TOKEN")
-                return 2
-            if error is not None:
+            await bot.close()  # closes discord.py's HTTP session, even after a failed login
+            await bot.services.close()
+            if error is None:
+                return 0
+            problem = startup_problem(error, settings.discord.api_base_url)
+            if problem is None:
                 log.error("the bot stopped", exc_info=error)
                 return 1
-            return 0
+            message, code = problem
+            print(message, file=sys.stderr)
+            return code
         await bot.shutdown()
         await asyncio.gather(runner, return_exceptions=True)
         return 0
 
     return asyncio.run(main())
+
+
+BAD_TOKEN_EXIT = 2
+UNREACHABLE_EXIT = 3
+
+
+def startup_problem(error: BaseException, api_base_url: str) -> tuple[str, int] | None:
+    """One line and an exit code for a failure to start that needs no traceback.
+
+    None for anything unexpected, which is logged with its traceback instead.
+    """
+    if isinstance(error, discord.LoginFailure):
+        return "Discord refused the token (401 Unauthorized): check DISCORD_TOKEN", BAD_TOKEN_EXIT
+    if isinstance(error, discord.DiscordServerError):
+        return (
+            f"Discord at {api_base_url} is not answering: {error.status} {error.response.reason}; "
+            "try again later",
+            UNREACHABLE_EXIT,
+        )
+    if isinstance(error, aiohttp.ClientConnectionError | OSError | TimeoutError):
+        return f"cannot reach Discord at {api_base_url}: {_reason(error)}", UNREACHABLE_EXIT
+    return None
+
+
+def _reason(error: BaseException) -> str:
+    """Why a connection failed, in words (aiohttp wraps the OS error)."""
+    cause = getattr(error, "os_error", None) or error
+    if isinstance(cause, ConnectionRefusedError):
+        return "connection refused (nothing is listening there)"
+    if isinstance(cause, socket.gaierror):
+        return f"cannot look up the host name ({cause.strerror}); is the network up?"
+    if isinstance(cause, TimeoutError):
+        return "timed out"
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror
+    return str(error) or type(error).__name__

@@ -1,0 +1,79 @@
+"""Starting the Discord bot: what the operator reads when it cannot start, and when it does."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+from tests.fakediscord import FakeDiscord
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def closed_port() -> int:
+    """A 127.0.0.1 port nothing listens on (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def write_config(tmp_path: Path, api_base_url: str, gateway_url: str) -> Path:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"content_dir: {ROOT / 'content'}\n"
+        f"database:\n  path: {tmp_path / 'db.sqlite3'}\n"
+        f"discord:\n  api_base_url: {api_base_url}\n  gateway_url: {gateway_url}\n"
+        "log_level: INFO\n"
+    )
+    return config
+
+
+async def run_bot(config: Path, token: str, tmp_path: Path) -> tuple[int, str]:
+    """`python -m bot run` as its own process (the fake Discord keeps serving meanwhile)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "run",
+        cwd=ROOT,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DISCORD_TOKEN": token},
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, output.decode()
+
+
+def problem_lines(output: str) -> list[str]:
+    """Lines that are not timestamped log records: what the operator is told directly."""
+    return [line for line in output.splitlines() if not line[:4].isdigit()]
+
+
+async def test_unreachable_discord_is_one_line_and_a_failing_exit(tmp_path: Path) -> None:
+    port = closed_port()
+    api = f"http://127.0.0.1:{port}/api/v10"
+    config = write_config(tmp_path, api, f"ws://127.0.0.1:{port}/gateway")
+    code, output = await run_bot(config, "any-token", tmp_path)
+    assert code == 3
+    assert "Traceback" not in output
+    assert problem_lines(output) == [
+        f"cannot reach Discord at {api}: connection refused (nothing is listening there)"
+    ]
+
+
+async def test_a_refused_token_is_one_line(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    config = write_config(tmp_path, fake_discord.api_base, fake_discord.gateway_url)
+    code, output = await run_bot(config, "not-the-token", tmp_path)
+    assert code == 2
+    assert "Traceback" not in output
+    assert problem_lines(output) == [
+        "Discord refused the token (401 Unauthorized): check DISCORD_TOKEN"
+    ]
