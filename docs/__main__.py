@@ -102,8 +102,9 @@ def write_html(shot: Shot, folder: Path) -> Path:
     """The shot's page and its attachments, side by side in ``folder``."""
     images = {}
     for name, data in shot.files.items():
-        (folder / name).write_bytes(data)
-        images[name] = name
+        local = Path(name).name  # never outside the folder, whatever the bot named it
+        (folder / local).write_bytes(data)
+        images[name] = local
     html_file = folder / f"{shot.name}.html"
     html_file.write_text(page(shot.posts, images), encoding="utf-8")
     return html_file
