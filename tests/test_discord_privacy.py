@@ -290,3 +290,19 @@ async def test_ids_too_large_for_the_database_are_refused_cleanly(
         assert shown["title"] == "Your reflections (1)"
         assert rows(tmp_path, "id") == [(1,)]
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == [], "refused, not crashed"
+
+
+async def test_a_form_submitted_while_the_bot_shuts_down_comes_back_as_a_file(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = strict_fake_discord
+    async with cohort_bot(fake, tmp_path) as bot:
+        opener = await open_modal(fake, about="confrontation")
+        bot.closing = True  # SIGTERM arrived: the bot is draining before it exits
+        handle = await fake.submit_modal(opener, {text_input(opener)["custom_id"]: "Mid-deploy."})
+        content, message = await answer(handle)
+        assert content.startswith("The bot is restarting, so nothing was saved.")
+        assert message is not None
+        [kept] = message.attachments
+        assert kept.data.decode() == "Mid-deploy."
+        assert rows(tmp_path) == []

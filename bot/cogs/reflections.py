@@ -39,6 +39,10 @@ VisibilityChoice = Literal["private", "cohort", "anonymous"]
 # a submit that arrives after this is lost (the member's text with it), so be generous.
 MODAL_TIMEOUT_SECONDS = 3 * 60 * 60
 REFLECTION_COLOUR = 0x6C4F9E
+RESTARTING_FORM = (
+    "The bot is restarting, so nothing was saved. Your text is attached: paste it into "
+    "/reflect again in a minute."
+)
 
 
 async def reply(
@@ -259,15 +263,18 @@ async def handle_form(interaction: discord.Interaction, match: re.Match[str], te
     except ShareFailed as error:  # saved, only not shared: nothing to hand back
         await reply(interaction, str(error))
     except UserError as error:
-        keep = discord.File(io.BytesIO(text.encode("utf-8", "replace")), "your-reflection.txt")
-        try:
-            await reply(
-                interaction, f"{error} Your text is attached so nothing is lost.", file=keep
-            )
-        except discord.HTTPException:
-            log.warning("could not hand a refused reflection back to its author")
+        await hand_back(interaction, text, f"{error} Your text is attached so nothing is lost.")
     except Exception as error:
         await report_error(interaction, error)
+
+
+async def hand_back(interaction: discord.Interaction, text: str, why: str) -> None:
+    """Give the member their unsaved words back as a file, with the reason."""
+    keep = discord.File(io.BytesIO(text.encode("utf-8", "replace")), "your-reflection.txt")
+    try:
+        await reply(interaction, why, file=keep)
+    except discord.HTTPException:
+        log.warning("could not hand an unsaved reflection back to its author")
 
 
 class ReflectButton(
@@ -575,6 +582,9 @@ class Reflect(commands.Cog):
         if text is None:
             log.warning("a reflection form arrived without its text field")
             await report_error(interaction, UserError("That form was empty; nothing was saved."))
+            return
+        if self.bot.closing:  # the database may be closing: hand the words back instead
+            await hand_back(interaction, text, RESTARTING_FORM)
             return
         await handle_form(interaction, match, text)
 
