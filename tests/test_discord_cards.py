@@ -22,6 +22,9 @@ EXPECTED_COMMANDS = {
     "prompt",
     "reflections",
     "reflect",
+    "schedule",
+    "cohort-reflections",
+    "facilitators",
 }
 
 
@@ -246,7 +249,7 @@ async def test_exception_in_a_command_gets_a_friendly_private_reply(
 
         monkeypatch.setattr(bot.services.prompts, "post_now", explode_after_defer)
         owner = fake_discord.guild.owner if fake_discord.guild else None
-        handle = await fake_discord.slash("prompt now", user=owner)
+        handle = await fake_discord.slash("schedule now", user=owner)
         deferred = await handle.response()
         assert deferred.type == CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
         followup = await handle.next_followup()

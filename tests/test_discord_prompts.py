@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.app import CohortBot
 from bot.services.content import ContentState
 from tests.e2e import CONTENT, FakeClock, cohort_bot, custom_ids, embed_of
@@ -25,7 +27,7 @@ def owner(fake: FakeDiscord) -> Any:
 
 async def schedule(fake: FakeDiscord, **options: str) -> Any:
     values = {"channel": "general", "time": "09:00", "timezone": "Europe/Berlin", **options}
-    handle = await fake.slash("prompt schedule", values, user=owner(fake), channel="random")
+    handle = await fake.slash("schedule set", values, user=owner(fake), channel="random")
     return await handle.response()
 
 
@@ -75,9 +77,10 @@ async def test_members_are_refused_and_bad_input_explained(
 ) -> None:
     fake = strict_fake_discord
     async with cohort_bot(fake, tmp_path):
-        handle = await fake.slash(
-            "prompt schedule", {"channel": "general", "time": "09:00", "timezone": "Europe/Berlin"}
-        )
+        values = {"channel": "general", "time": "09:00", "timezone": "Europe/Berlin"}
+        with pytest.raises(PermissionError, match="default_member_permissions"):
+            await fake.slash("schedule set", values)  # Discord hides it from members
+        handle = await fake.slash("schedule set", values, force=True)  # an admin granted it
         refused = await handle.response()
         assert refused.ephemeral and refused.content is not None
         assert refused.content.startswith("Only facilitators can schedule prompts")
@@ -86,7 +89,7 @@ async def test_members_are_refused_and_bad_input_explained(
         bad_time = await schedule(fake, time="25:00")
         assert "HH:MM" in (bad_time.content or "")
         choices = await fake.autocomplete(
-            "prompt schedule",
+            "schedule set",
             "timezone",
             "berlin",
             user=owner(fake),
@@ -107,29 +110,29 @@ async def test_status_next_skip_pause_quiet_and_now(
             status.ephemeral
             and f"Next prompt: “{first.title}”, 0 of" in embed_of(status.data)["description"]
         )
-        preview = await (await fake.slash("prompt next", {"count": 2}, user=boss)).response()
+        preview = await (await fake.slash("schedule next", {"count": 2}, user=boss)).response()
         assert preview.ephemeral and second.title in embed_of(preview.data)["description"]
-        skipped = await (await fake.slash("prompt skip", user=boss)).response()
+        skipped = await (await fake.slash("schedule skip", user=boss)).response()
         assert first.title in (skipped.content or "")
-        now = await fake.slash("prompt now", user=boss)
+        now = await fake.slash("schedule now", user=boss)
         await now.response()
         done = await now.next_followup()
         assert second.title in done.content
         [posted] = posts(fake)
         assert embed_of(posted)["title"] == second.title
         quiet = await (
-            await fake.slash("prompt quiet", {"dates": "2026-03-02"}, user=boss)
+            await fake.slash("schedule quiet", {"dates": "2026-03-02"}, user=boss)
         ).response()
         assert "2026-03-02" in (quiet.content or "")
         clock.advance(hours=2)
         await tick(bot)
         assert len(posts(fake)) == 1, "today is quiet"
-        paused = await (await fake.slash("prompt pause", user=boss)).response()
+        paused = await (await fake.slash("schedule pause", user=boss)).response()
         assert "Paused." in (paused.content or "")
         clock.advance(days=1)
         await tick(bot)
         assert len(posts(fake)) == 1, "paused"
-        await (await fake.slash("prompt resume", user=boss)).response()
+        await (await fake.slash("schedule resume", user=boss)).response()
         await tick(bot)
         assert [embed_of(m)["title"] for m in posts(fake)] == [second.title, third.title]
 
@@ -223,7 +226,9 @@ async def test_a_long_quiet_range_is_saved_and_summarised(
     async with cohort_bot(fake, tmp_path):
         await schedule(fake)
         reply = await (
-            await fake.slash("prompt quiet", {"dates": "2026-03-10..2026-10-09"}, user=owner(fake))
+            await fake.slash(
+                "schedule quiet", {"dates": "2026-03-10..2026-10-09"}, user=owner(fake)
+            )
         ).response()
         assert reply.content == "Quiet dates from today: 2026-03-10..2026-10-09"
         status = await (await fake.slash("prompt status")).response()

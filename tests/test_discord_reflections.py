@@ -147,13 +147,13 @@ def shared_posts(fake: FakeDiscord, channel: FakeChannel | str) -> list[FakeMess
 async def post_prompt_now(fake: FakeDiscord) -> FakeMessage:
     """As the owner: schedule prompts in #general, then post the next one right away."""
     handle = await fake.slash(
-        "prompt schedule",
+        "schedule set",
         {"channel": "general", "time": "09:00", "timezone": "Europe/Berlin"},
         user=owner(fake),
         channel="random",
     )
     assert (await handle.response()).content == "Schedule saved."
-    content, _ = await command(fake, "prompt now", owner(fake))
+    content, _ = await command(fake, "schedule now", owner(fake))
     assert content.startswith("Posted “")
     [post] = [m for m in fake.messages[fake.channel("general")] if m.thread is not None]
     return post
@@ -524,9 +524,7 @@ async def test_facilitator_csv_export_is_private_and_parses(
         await reflect(fake, tricky, about="confrontation")
         await reflect(fake, "Without my name.", bob, about="confrontation", visibility="anonymous")
 
-        handle = await fake.slash(
-            "reflections export", {"scope": "everyone"}, user=owner(fake), channel="random"
-        )
+        handle = await fake.slash("cohort-reflections export", user=owner(fake), channel="random")
         content, message = await answer(handle)
         assert content == "Here is your file; it is sent only to you."
         assert message is not None and message.ephemeral
@@ -550,16 +548,13 @@ async def test_facilitator_csv_export_is_private_and_parses(
         assert bob.id not in data, "anonymous stays anonymous"
         assert table[0]["date"].startswith("2026-03-02T07:00:00")
 
-        later, _ = await command(
-            fake, "reflections export", owner(fake), scope="everyone", since="2026-03-03"
-        )
+        later, _ = await command(fake, "cohort-reflections export", owner(fake), since="2026-03-03")
         assert later.startswith("Here is your file")
-        bad, _ = await command(
-            fake, "reflections export", owner(fake), scope="everyone", since="yesterday"
-        )
+        bad, _ = await command(fake, "cohort-reflections export", owner(fake), since="yesterday")
         assert bad == "“yesterday” is not a date; write it as YYYY-MM-DD."
 
-        refused, _ = await command(fake, "reflections export", scope="everyone")
+        # hidden from members; one a server admin granted it to is still refused
+        refused, _ = await answer(await fake.slash("cohort-reflections export", force=True))
         assert refused == ONLY_FACILITATORS_EXPORT
 
         public_files = [
@@ -574,7 +569,7 @@ async def test_facilitators_may_see_anonymous_authors_when_configured(
     fake = strict_fake_discord
     async with cohort_bot(fake, tmp_path, reflections={"facilitators_see_anonymous_authors": True}):
         await reflect(fake, "Nameless.", about="confrontation", visibility="anonymous")
-        _, message = await command(fake, "reflections export", owner(fake), scope="everyone")
+        _, message = await command(fake, "cohort-reflections export", owner(fake))
         [row] = list(csv.DictReader(io.StringIO(attachment(message, "reflections.csv").decode())))
         assert row["author_id"] == fake.default_user.id
 
@@ -591,7 +586,7 @@ async def test_summary_counts_and_chart_for_facilitators_only(
         clock.advance(days=1)
         await reflect(fake, "Day two.", bob)
 
-        handle = await fake.slash("reflections summary", user=owner(fake))
+        handle = await fake.slash("cohort-reflections summary", user=owner(fake))
         deferred = await handle.response()
         assert deferred.type == CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
         message = await handle.next_followup()
@@ -611,7 +606,7 @@ async def test_summary_counts_and_chart_for_facilitators_only(
             image.load()
             assert image.format == "PNG" and image.size == (800, 350)
 
-        refused, _ = await command(fake, "reflections summary")
+        refused, _ = await answer(await fake.slash("cohort-reflections summary", force=True))
         assert refused.startswith("Only facilitators can see the reflection summary")
 
 

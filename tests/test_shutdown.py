@@ -75,7 +75,7 @@ async def test_shutdown_finishes_work_in_flight(
 
     async with cohort_bot(fake_discord, tmp_path) as bot:
         monkeypatch.setattr(bot.services.prompts, "post_now", slow_post_now)
-        handle = await fake_discord.slash("prompt now", user=fake_discord.guild.owner)  # type: ignore[union-attr]
+        handle = await fake_discord.slash("schedule now", user=fake_discord.guild.owner)  # type: ignore[union-attr]
         await started.wait()
         await bot.shutdown()
         followup = await handle.next_followup(timeout=1)

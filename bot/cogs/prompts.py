@@ -132,7 +132,7 @@ def status_embed(status: ScheduleStatus) -> discord.Embed:
 
 
 class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily discussion prompts"):
-    """Facilitators schedule the daily prompt; everyone can see the status."""
+    """Everyone can see the status; the loop posts each server's prompt when due."""
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
@@ -173,7 +173,28 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
 
-    @app_commands.command(description="Post a prompt every day at a local time (facilitators)")
+    @app_commands.command(description="Where and when the next prompt is posted")
+    async def status(self, interaction: discord.Interaction) -> None:
+        status = await services_of(interaction).prompts.status(actor_of(interaction))
+        await interaction.response.send_message(embed=status_embed(status), ephemeral=True)
+
+
+@app_commands.default_permissions(manage_guild=True)
+class Schedule(
+    commands.GroupCog,
+    group_name="schedule",
+    group_description="Facilitators: the daily prompt's schedule",
+):
+    """Facilitators' commands, hidden from members by default; the services still check."""
+
+    def __init__(self, bot: CohortBot) -> None:
+        self.bot = bot
+        self.poster = DiscordPoster(bot)
+        super().__init__()
+
+    @app_commands.command(
+        name="set", description="Post a prompt every day at a local time (facilitators)"
+    )
     @app_commands.describe(
         channel="Where the prompts are posted",
         time="Local time, HH:MM in 24-hour form, e.g. 09:00",
@@ -200,11 +221,6 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in calendar.suggest_timezones(current)]
-
-    @app_commands.command(description="Where and when the next prompt is posted")
-    async def status(self, interaction: discord.Interaction) -> None:
-        status = await services_of(interaction).prompts.status(actor_of(interaction))
-        await interaction.response.send_message(embed=status_embed(status), ephemeral=True)
 
     @app_commands.command(name="next", description="Preview the next dates and prompts (private)")
     @app_commands.describe(count="How many to show (1-25)")
@@ -266,3 +282,4 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
 
 async def setup(bot: CohortBot) -> None:
     await bot.add_cog(Prompts(bot))
+    await bot.add_cog(Schedule(bot))

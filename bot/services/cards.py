@@ -209,9 +209,10 @@ HELP: tuple[tuple[str, str], ...] = (
     ("/prompt status", "When and where the daily discussion prompt is posted."),
     ("/reflect [about]", "Write a reflection; private to you and the facilitators."),
     ("/reflections mine", "Your reflections; also edit, delete, share, export, forget-me."),
-    ("/prompt schedule …", "Facilitators: schedule, preview, post, skip, pause the prompt."),
-    ("/reflections export", "Facilitators (scope: everyone): every reflection as CSV."),
-    ("/reflections summary", "Facilitators: participation per prompt and per day."),
+    ("/schedule set …", "Facilitators: schedule, preview, post, skip, pause the prompt."),
+    ("/cohort-reflections export", "Facilitators: every reflection as CSV."),
+    ("/cohort-reflections summary", "Facilitators: participation per prompt and per day."),
+    ("/facilitators set-role", "Manage Server: the role whose members are facilitators."),
     ("/content reload", "Maintainers: swap in edited content without a restart."),
 )
 

@@ -207,7 +207,7 @@ class PromptService(StoreService):
         if not skipped:
             raise UserError(
                 f"“{prompt.title}” is being posted right now, so it was not skipped. "
-                "Run /prompt skip again to pass over the one after it."
+                "Run /schedule skip again to pass over the one after it."
             )
         await self._remember_channel(actor)
         return prompt
@@ -374,7 +374,7 @@ class PromptService(StoreService):
         text = (
             f"I could not post today's discussion prompt in <#{row.channel_id}>: {reason}. "
             "Give me the View Channel, Send Messages, Embed Links and Create Public Threads "
-            "permissions there, or choose another channel with /prompt schedule. "
+            "permissions there, or choose another channel with /schedule set. "
             "The prompt has not been used up; I will try again."
         )
         await poster.notify(row.notify_channel_id, row.guild_id, text)
@@ -395,7 +395,7 @@ class PromptService(StoreService):
             row.notify_channel_id,
             row.guild_id,
             f"All {total} discussion prompts have been posted, so the daily schedule is now "
-            "paused. Start it again with /prompt resume once new prompts are added.",
+            "paused. Start it again with /schedule resume once new prompts are added.",
         )
         return None, row
 
@@ -409,7 +409,7 @@ class PromptService(StoreService):
         if row is None:
             raise UserError(
                 "There is no prompt schedule yet. A facilitator can start one with "
-                "/prompt schedule, giving a time like 09:00 and a time zone like Europe/Berlin."
+                "/schedule set, giving a time like 09:00 and a time zone like Europe/Berlin."
             )
         return row
 
