@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -42,7 +44,7 @@ def test_minimum_counts(library: Library) -> None:
     assert counts[Kind.EXPERT] >= 4
     assert counts[Kind.APPROACH] >= 9
     assert counts[Kind.MYTH] >= 8
-    assert counts[Kind.PROMPT] >= 28
+    assert counts[Kind.PROMPT] >= 30, "one prompt each weekday for six weeks"
 
 
 def test_four_named_experts_with_role_and_positions(library: Library) -> None:
@@ -84,10 +86,12 @@ def test_myths_carry_claim_reality_and_evidence(library: Library) -> None:
         assert myth.claim and myth.reality and myth.evidence.note
 
 
-def test_prompts_span_four_weeks_and_draw_on_cards(library: Library) -> None:
+def test_prompts_span_six_weeks_of_weekdays_and_draw_on_cards(library: Library) -> None:
     prompts = [card for card in library.prompts if isinstance(card, Prompt)]
     assert len({prompt.id for prompt in prompts}) == len(prompts)
-    assert sorted({prompt.week or 0 for prompt in prompts}) == [1, 2, 3, 4]
+    assert sorted({prompt.week or 0 for prompt in prompts}) == [1, 2, 3, 4, 5, 6]
+    per_week = Counter(prompt.week for prompt in prompts)
+    assert min(per_week.values()) >= 5, per_week
     weeks = [prompt.week or 0 for prompt in prompts]
     assert weeks == sorted(weeks), "prompts are posted in file order, week by week"
     for prompt in prompts:
@@ -110,3 +114,18 @@ def test_no_sentence_copied_from_the_source() -> None:
     )
     assert run.returncode == 0, run.stdout
     assert run.stdout.strip().splitlines()[-1].startswith("0 copied")
+
+
+def test_prompts_vary_their_openings(library: Library) -> None:
+    """A cohort reads one a day: no more than two prompts ask "where would you draw the line"."""
+    questions = [prompt.question for prompt in library.prompts]
+    stem = re.compile(r"where would you draw the line", re.IGNORECASE)
+    assert sum(bool(stem.search(question)) for question in questions) <= 2
+
+
+def test_prompts_stand_alone(library: Library) -> None:
+    """Each prompt is posted alone, so none may lean on another prompt or an earlier week."""
+    leaning = re.compile(r"\bthe same (sentence|prompt)\b|\bin week \d|\bweek \d answer", re.I)
+    for prompt in library.prompts:
+        for text in (prompt.summary, prompt.text, prompt.question):
+            assert not leaning.search(text), prompt.id
