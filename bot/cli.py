@@ -6,7 +6,6 @@ Exit codes: 0 fine, 1 content problems, 2 bad settings or unreadable input.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -81,18 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_console(settings: Settings) -> int:
-    from bot.console import Console
-    from bot.services.hub import Services
-    from bot.textrender import TextRenderer
+    from bot.console import run_console as console_loop
 
     logging.getLogger().setLevel(logging.ERROR)  # the console prints problems itself
-
-    async def session() -> int:
-        services = await Services.open(settings)
-        ansi = sys.stdout.isatty()
-        return await Console(services, TextRenderer(ansi=ansi)).run()
-
-    return asyncio.run(session())
+    return console_loop(settings)
 
 
 def run_discord(settings: Settings) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import subprocess
 import sys
@@ -108,3 +110,178 @@ def test_readline_never_erases_what_was_typed() -> None:
     ) == ["/approach Confrontation"]
     assert readline_matches("/ap", ["/approach "]) == ["/approach "]
     assert readline_matches("/zz", []) == []
+
+
+# ---------------------------------------------------------------- through the input loop
+
+
+def session(tmp_path: Path, lines: list[str], content: Path = ROOT / "content") -> str:
+    """Type ``lines`` into the console's own read-eval-print loop; return what it printed."""
+    from bot.console import run_console
+
+    settings = Settings(content_dir=content, database={"path": tmp_path / "db.sqlite3"})
+    out = io.StringIO()
+    code = run_console(settings, io.StringIO("\n".join(lines) + "\n"), out)
+    assert code == 0
+    return out.getvalue()
+
+
+REFUSALS = ("Unknown command", "Unknown action", "Discord has", "needs Discord", "Usage:")
+
+
+def test_reflections_write_edit_share_delete_in_the_console(tmp_path: Path) -> None:
+    out = session(
+        tmp_path,
+        [
+            "/reflect confrontation",
+            "First thoughts.",
+            "",
+            "/reflections edit 1",
+            "Second thoughts,",
+            "on two lines.",
+            "",
+            "/reflections mine",
+            "/reflections share 1 cohort",
+            "/reflections share 1 private",
+            "/reflections delete 1",
+            "n",
+            "/reflections mine",
+            "/reflections delete #1",
+            "y",
+            "/reflections mine",
+        ],
+    )
+    assert "Saved reflection #1. Only you and the facilitators can see it." in out
+    assert "Reflection #1 now reads:\n  First thoughts." in out
+    assert "Reflection #1 is updated." in out
+    assert "Second thoughts,\non two lines." in out
+    assert "Shared with the cohort under your name:" in out
+    assert "It is shared with the cohort under your name." in out
+    assert "(The shared copy is taken down.)" in out
+    assert "Delete reflection #1 (Approach: Confrontation: being caught or exposed)?" in out
+    assert "Nothing was deleted." in out
+    assert "Reflection #1 is deleted, with any shared copy." in out
+    assert out.rstrip().endswith("No reflections yet. Use /reflect to write one.")
+    assert not any(refusal in out for refusal in REFUSALS), out
+
+
+def test_exports_and_summary_are_written_to_files(tmp_path: Path) -> None:
+    out = session(
+        tmp_path,
+        [
+            "/reflect confrontation",
+            "=SUM(A1) is what I think",
+            "",
+            "/reflections export",
+            "/reflections export everyone",
+            "/reflections export scope:everyone since:2999-01-01",
+            "/reflections summary",
+        ],
+    )
+    paths = [Path(line.rsplit(" ", 1)[-1]) for line in out.splitlines() if "/exports/" in line]
+    assert len(paths) == 4, out
+    mine, everyone, none_since, chart = paths
+    assert all(path.parent == tmp_path / "exports" for path in paths)
+    assert mine.suffix == ".md" and "=SUM(A1) is what I think" in mine.read_text()
+    rows = everyone.read_text().splitlines()
+    assert rows[0].startswith("id,date,about,author_id") and "'=SUM(A1)" in rows[1]
+    assert none_since.read_text().count("\n") == 1, "only the header after that date"
+    assert chart.suffix == ".png" and chart.read_bytes().startswith(b"\x89PNG")
+    assert "1 reflection" in out
+    assert not any(refusal in out for refusal in REFUSALS), out
+
+
+def test_forget_me_asks_first(tmp_path: Path) -> None:
+    out = session(
+        tmp_path,
+        [
+            "/reflect confrontation",
+            "Something.",
+            "",
+            "/reflections forget-me",
+            "",
+            "/reflections forget-me",
+            "yes",
+            "/reflections mine",
+        ],
+    )
+    assert out.count("Erase all your reflections (and shared copies) here?") == 2
+    assert "[y/N]" in out and "Nothing was erased." in out
+    assert "Done: everything the bot held about you here is erased (1 reflection)." in out
+    assert out.rstrip().endswith("No reflections yet. Use /reflect to write one.")
+
+
+def test_prompt_commands_in_the_console(tmp_path: Path) -> None:
+    out = session(
+        tmp_path,
+        [
+            "/prompt schedule 09:00 Europe/Berlin weekdays",
+            "/prompt next 0",
+            "/prompt next abc",
+            "/prompt next 26",
+            "/prompt next 2",
+            "/prompt quiet 2999-12-24..2999-12-26",
+            "/prompt quiet 2999-12-25 remove",
+            "/prompt now",
+            "/prompt skip",
+            "/prompt pause",
+            "/prompt resume",
+            "/prompt status",
+        ],
+    )
+    allowed = "Choose how many to preview: a whole number from 1 to 25."
+    assert f"0 is out of range. {allowed}" in out
+    assert f"“abc” is not a number. {allowed}" in out
+    assert f"26 is out of range. {allowed}" in out
+    assert "Quiet dates from today: 2999-12-24..2999-12-26\n" in out
+    assert "Quiet dates from today: 2999-12-24, 2999-12-26\n" in out
+    assert "Posted “" in out and "Skipped “" in out
+    assert "Schedule saved." in out
+    assert not any(refusal in out for refusal in REFUSALS), out
+
+
+def test_help_lists_only_commands_that_work(tmp_path: Path) -> None:
+    from bot.console.cards import CONSOLE_HELP
+
+    tried = []
+    for usage, _ in CONSOLE_HELP:
+        command = usage.split()[0]
+        if command in {"/quit"}:
+            continue
+        tried.append(command)
+    out = session(tmp_path, ["/help", *tried])
+    for usage, _ in CONSOLE_HELP:
+        assert usage in out
+    assert "Unknown command" not in out and "Discord has" not in out
+
+
+def test_smaller_console_wording(tmp_path: Path) -> None:
+    out = session(
+        tmp_path,
+        [
+            "/reflections mine 3",
+            "/reflect addiction-or-offending",
+            "Text.",
+            "",
+            "/reflections mine 3",
+            "/myth cannot-change",
+            "/reveal",
+            "/reveal",
+            "/about",
+        ],
+    )
+    assert "Reflecting on Addiction, compulsion or offending? Only you" in out
+    assert "?." not in out
+    assert "There is only 1 page." in out and "page(s)" not in out
+    assert "The answer to “These men cannot change” is already shown above." in out
+    about = out.split("── cohort-bot ·")[1]
+    assert "Content note:" in about and "use /about" not in about
+
+
+def test_reload_with_nothing_loaded_does_not_claim_old_cards(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    (content / "myths.yaml").write_text("myths:\n\t- id: x\n")
+    out = session(tmp_path, ["/content reload"], content)
+    assert re.search(r"Content has \d+ problems?; no cards are loaded until they are fixed:", out)
+    assert "still serving the old cards" not in out

@@ -61,7 +61,7 @@ async def test_reload_is_for_the_owner_and_keeps_old_cards_on_a_broken_edit(
         myths.write_text(myths.read_text().replace("    title:", "\ttitle:", 1))
         retitle_confrontation(content)
         broken = await reload_reply(fake, fake.world.owner_user)
-        assert broken.startswith("Content has 1 problem(s); still serving the old cards:")
+        assert broken.startswith("Content has 1 problem; still serving the old cards:")
         assert f"{myths}:3: file: tab character" in broken
         assert (
             await approach_title(fake, "confrontation") == "Confrontation: being caught or exposed"
@@ -192,7 +192,7 @@ async def test_reload_answers_a_hostile_file_with_its_problem(
         (content / "alias.yaml").write_text("myths:\n  - &a [*a]\n")
         reply = await reload_reply(fake, fake.world.owner_user)
         assert reply == (
-            "Content has 1 problem(s); still serving the old cards:\n"
+            "Content has 1 problem; still serving the old cards:\n"
             f"{content / 'alias.yaml'}:2: file: '&a': anchors and aliases are not allowed "
             "in content; write each value out in full"
         )

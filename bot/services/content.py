@@ -22,6 +22,7 @@ from bot.library.loader import (
 from bot.library.models import Kind
 from bot.services.cards import about_view, card_view
 from bot.services.limits import embed_usage
+from bot.services.views import plural
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class ReloadReport:
     removed: tuple[str, ...] = ()
     counts: dict[Kind, int] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    kept_old: bool = True  # a failed reload left earlier cards serving (False: none loaded)
 
     @property
     def applied(self) -> bool:
@@ -86,7 +88,11 @@ class ReloadReport:
             shown = [str(problem) for problem in self.problems[:max_problems]]
             more = len(self.problems) - len(shown)
             tail = [f"... and {more} more"] if more else []
-            head = f"Content has {len(self.problems)} problem(s); still serving the old cards:"
+            count = plural(len(self.problems), "problem")
+            if self.kept_old:
+                head = f"Content has {count}; still serving the old cards:"
+            else:
+                head = f"Content has {count}; no cards are loaded until they are fixed:"
             return [head, *shown, *tail]
         counts = ", ".join(f"{n} {kind.section}" for kind, n in self.counts.items())
         changes = [
@@ -180,7 +186,7 @@ class ContentState:
     def _apply(self, result: LoadResult) -> ReloadReport:
         if result.library is None:
             self.problems = tuple(result.problems)
-            report = ReloadReport(problems=self.problems)
+            report = ReloadReport(problems=self.problems, kept_old=self._library is not None)
         else:
             report = _diff(self._library, result.library)
             self._library, self.problems = result.library, ()

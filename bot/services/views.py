@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from bot.library.models import Kind
 
 
+def plural(count: int, word: str, many: str = "") -> str:
+    """'1 page', '3 pages': a count with its noun ('many' for irregular plurals)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
 @dataclass(frozen=True)
 class ViewField:
     name: str

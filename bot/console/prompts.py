@@ -1,0 +1,95 @@
+"""Console /prompt: the facilitators' schedule commands for the one local cohort."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot import calendar
+from bot.console.base import CONSOLE_CHANNEL, Command, sentence, words
+from bot.errors import UserError
+from bot.services.prompts import PREVIEW_COUNT_HELP, PromptPost
+
+if TYPE_CHECKING:
+    from bot.console.core import Console
+
+PROMPT_ACTIONS = ("status", "next", "now", "schedule", "skip", "pause", "resume", "quiet")
+SCHEDULE_USAGE = "Usage: /prompt schedule HH:MM Zone/Name [days], e.g. 09:00 Europe/Berlin"
+
+
+class ConsolePoster:
+    """The console's stand-in for a channel: prompts are printed, not sent."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.posted = 0
+
+    async def post(self, post: PromptPost) -> tuple[int, int | None]:
+        self.posted += 1
+        self.console.printed.append(self.console.render.card(post.view))
+        return self.posted, None
+
+    async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
+        self.console.printed.append(text)
+
+    async def find_post(self, post: PromptPost, since: datetime) -> tuple[int, int | None] | None:
+        return None  # the console prints; nothing can be half-sent
+
+
+class PromptCommands:
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.poster = ConsolePoster(console)
+
+    async def handle(self, args: str) -> str:
+        prompts, actor = self.console.services.prompts, self.console.actor
+        action, _, rest = args.partition(" ")
+        action, rest = action.lower(), rest.strip()
+        if action in {"", "status"}:
+            return "\n".join((await prompts.status(actor)).lines(console=True))
+        if action == "next":
+            items = await prompts.upcoming(actor, preview_count(rest))
+            lines = [f"{day:%a %d %b %Y}  {prompt.title}" for day, prompt in items]
+            return "\n".join(lines) or "Nothing is scheduled (paused, or no weekday chosen)."
+        if action == "now":
+            post = await prompts.post_now(actor, self.poster)
+            return sentence(f"Posted “{post.prompt.title}”")
+        if action == "schedule":
+            parts = rest.split(maxsplit=2)
+            if len(parts) < 2:
+                return SCHEDULE_USAGE
+            status = await prompts.set_schedule(actor, CONSOLE_CHANNEL, *parts)
+            return "Schedule saved.\n" + "\n".join(status.lines(console=True))
+        if action == "skip":
+            return sentence(f"Skipped “{(await prompts.skip_next(actor)).title}”")
+        if action in {"pause", "resume"}:
+            status = await prompts.set_paused(actor, action == "pause")
+            return "\n".join(status.lines(console=True))
+        if action == "quiet":
+            return await self._quiet(rest)
+        return f"Unknown action “{action}”. Try: {', '.join(PROMPT_ACTIONS)}."
+
+    async def _quiet(self, rest: str) -> str:
+        parts = rest.split()
+        remove = bool(parts) and parts[-1].lower() in {"remove", "remove:true"}
+        dates = " ".join(parts[:-1] if remove else parts)
+        if not dates:
+            return "Usage: /prompt quiet YYYY-MM-DD[,…] [remove], or a range 2026-12-24..2026-12-26"
+        prompts = self.console.services.prompts
+        days = await prompts.set_quiet_dates(self.console.actor, dates, quiet=not remove)
+        return f"Quiet dates from today: {calendar.describe_dates(days)}"
+
+
+def preview_count(text: str) -> int:
+    """The console's ``/prompt next`` count: 5 by default; the service checks the range."""
+    if not text:
+        return 5
+    try:
+        return int(text)
+    except ValueError:
+        raise UserError(f"“{text[:20]}” is not a number. {PREVIEW_COUNT_HELP}") from None
+
+
+def register(console: Console) -> None:
+    commands = PromptCommands(console)
+    console.add(Command("prompt", commands.handle, words(PROMPT_ACTIONS)))
