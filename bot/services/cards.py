@@ -5,6 +5,7 @@ One implementation behind both faces (Discord and the console).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot.library.library import Library, Suggestions
@@ -191,13 +192,21 @@ def about_view(library: Library, support_message: str) -> TextView:
         title=clip(f"cohort-bot · {about.name}", TITLE),
         description=about.description,
         fields=(
-            ViewField("Content note", about.content_note),
+            ViewField("Content note", _without_mention_of(about.content_note, "/about")),
             ViewField("Support", support_message),
             ViewField("Source", clip(sources or "none", FIELD_VALUE)),
             ViewField("Cards", counts),
         ),
         footer="Cards are written in our own words; each cites where in the source it stands.",
     )
+
+
+def _without_mention_of(text: str, command: str) -> str:
+    """Drop the sentences that point to ``command`` (the content note says 'use /about'
+    everywhere else it is shown; inside /about that would send members in a circle)."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    kept = [sentence for sentence in sentences if command not in sentence]
+    return " ".join(kept) or text
 
 
 HELP: tuple[tuple[str, str], ...] = (
@@ -217,9 +226,9 @@ HELP: tuple[tuple[str, str], ...] = (
 )
 
 
-def help_view(extra: tuple[tuple[str, str], ...] = ()) -> TextView:
-    """The command list; faces add their own lines (console-only commands)."""
-    lines = "\n".join(f"**{usage}** — {what}" for usage, what in (*HELP, *extra))
+def help_view(commands: tuple[tuple[str, str], ...] = HELP) -> TextView:
+    """The command list: Discord's by default; the console passes its own forms."""
+    lines = "\n".join(f"**{usage}** — {what}" for usage, what in commands)
     return TextView(
         title="Commands",
         description=lines,

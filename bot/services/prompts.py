@@ -27,6 +27,9 @@ from bot.store import PostStatus, ScheduleRow
 
 log = logging.getLogger(__name__)
 
+PREVIEW_MAX = 25  # one Discord embed of dates stays short
+PREVIEW_COUNT_HELP = f"Choose how many to preview: a whole number from 1 to {PREVIEW_MAX}."
+
 RETRY_AFTER = timedelta(minutes=10)
 SETTLE_AFTER = timedelta(minutes=1)  # older unconfirmed reservations are not in flight
 START_GRACE = timedelta(minutes=15)  # a schedule set just after its time still posts today
@@ -176,8 +179,9 @@ class PromptService(StoreService):
     async def upcoming(self, actor: Actor, count: int) -> list[tuple[date, Prompt]]:
         """The next ``count`` post dates with the prompt each will get (private preview)."""
         await self._require(actor, "preview prompts")
+        if not 1 <= count <= PREVIEW_MAX:
+            raise UserError(f"{count} is out of range. {PREVIEW_COUNT_HELP}")
         row = await self._schedule(actor)
-        count = max(1, min(count, 25))
         schedule = await self._calendar(row)
         last = await self.store.last_scheduled_date(row.guild_id)
         dates = calendar.upcoming(schedule, last, self.clock(), count)
