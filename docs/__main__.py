@@ -106,7 +106,7 @@ def write_html(shot: Shot, folder: Path) -> Path:
         (folder / local).write_bytes(data)
         images[name] = local
     html_file = folder / f"{shot.name}.html"
-    html_file.write_text(page(shot.posts, images), encoding="utf-8")
+    html_file.write_text(page(shot.posts, images, title=shot.title), encoding="utf-8")
     return html_file
 
 

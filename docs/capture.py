@@ -34,7 +34,7 @@ class Shot:
     """One picture: the posts it shows, and the attachments they refer to."""
 
     name: str
-    alt: str
+    title: str
     posts: tuple[Post, ...]
     files: Mapping[str, bytes] = field(default_factory=dict)
 

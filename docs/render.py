@@ -206,12 +206,12 @@ def message_html(post: Post, images: Mapping[str, str]) -> str:
     return f'<div class="{kind}">{"".join(parts)}</div>'
 
 
-def page(posts: Sequence[Post], images: Mapping[str, str] | None = None) -> str:
+def page(posts: Sequence[Post], images: Mapping[str, str] | None = None, *, title: str = "") -> str:
     """A whole HTML page showing ``posts`` in a Discord channel."""
     body = "".join(message_html(post, images or {}) for post in posts)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<style>{CSS}</style></head><body>{body}</body></html>"
+        f"<title>{plain(title)}</title><style>{CSS}</style></head><body>{body}</body></html>"
     )
 
 

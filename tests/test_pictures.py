@@ -99,10 +99,11 @@ def test_hostile_text_is_escaped_everywhere() -> None:
             }
         ],
     }
-    shown = page([Post(message, used=HOSTILE, user=HOSTILE, replying=HOSTILE, thread=HOSTILE)])
+    post = Post(message, used=HOSTILE, user=HOSTILE, replying=HOSTILE, thread=HOSTILE)
+    shown = page([post], title=HOSTILE)
     assert "<script>" not in shown and "<img src=x" not in shown and "<b>" not in shown
     assert 'onerror="' not in shown
-    assert shown.count("&lt;script&gt;") == 13  # every place the text is shown
+    assert shown.count("&lt;script&gt;") == 14  # every place the text is shown
 
 
 def test_markdown_the_bot_uses() -> None:
