@@ -105,10 +105,18 @@ async def answer(handle: InteractionHandle) -> FakeMessage:
     return first.message
 
 
+async def card(fake: FakeDiscord, command: str, card_id: str) -> FakeMessage:
+    """A card posted for the cohort; a clear error if content no longer has it."""
+    message = await answer(await fake.slash(command, {"name": card_id}))
+    if not message.embeds or message.ephemeral:
+        raise LookupError(f"/{command} {card_id} showed no card: {message.content!r}")
+    return message
+
+
 async def card_shots(fake: FakeDiscord) -> list[Shot]:
     """An approach card with its buttons; a myth before and after the reveal."""
-    card = await answer(await fake.slash("approach", {"name": APPROACH}))
-    myth = await answer(await fake.slash("myth", {"name": MYTH}))
+    approach = await card(fake, "approach", APPROACH)
+    myth = await card(fake, "myth", MYTH)
     [reveal] = [c for c in myth.custom_ids if c.startswith("reveal:")]
     revealed = await (await fake.click(myth, reveal)).response(timeout=WAIT)
     if revealed.data is None:
@@ -117,7 +125,7 @@ async def card_shots(fake: FakeDiscord) -> list[Shot]:
         Shot(
             "approach",
             "An approach card with buttons to related cards",
-            (post_of(card, used="/approach"),),
+            (post_of(approach, used="/approach"),),
         ),
         Shot(
             "myth",
