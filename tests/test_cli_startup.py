@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import shutil
 import socket
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.services.content import ContentState
 from tests.fakediscord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
+MINIMAL = ROOT / "tests" / "data" / "minimal"
 
 
 def closed_port() -> int:
@@ -21,10 +27,12 @@ def closed_port() -> int:
     return port
 
 
-def write_config(tmp_path: Path, api_base_url: str, gateway_url: str) -> Path:
+def write_config(
+    tmp_path: Path, api_base_url: str, gateway_url: str, content: Path = ROOT / "content"
+) -> Path:
     config = tmp_path / "config.yaml"
     config.write_text(
-        f"content_dir: {ROOT / 'content'}\n"
+        f"content_dir: {content}\n"
         f"database:\n  path: {tmp_path / 'db.sqlite3'}\n"
         f"discord:\n  api_base_url: {api_base_url}\n  gateway_url: {gateway_url}\n"
         "log_level: INFO\n"
@@ -77,3 +85,32 @@ async def test_a_refused_token_is_one_line(fake_discord: FakeDiscord, tmp_path: 
     assert problem_lines(output) == [
         "Discord refused the token (401 Unauthorized): check DISCORD_TOKEN"
     ]
+
+
+async def test_startup_log_counts_the_cards_instead_of_listing_them(tmp_path: Path) -> None:
+    port = closed_port()
+    config = write_config(
+        tmp_path, f"http://127.0.0.1:{port}/api/v10", f"ws://127.0.0.1:{port}/gateway", MINIMAL
+    )
+    _, output = await run_bot(config, "any-token", tmp_path)
+    logged = [line.split(": ", 1)[1] for line in output.splitlines() if " bot.services." in line]
+    assert logged == ["Content loaded: 6 cards: 2 approaches, 1 expert, 1 myth, 2 prompts."], output
+    assert "voice will NOT be supported" not in output
+
+
+def test_a_reload_still_names_each_card_it_changed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    state = ContentState(content)
+    state.reload()
+    myths = content / "myths.yaml"
+    myths.write_text(myths.read_text().replace("title: They cannot change", "title: No change"))
+    with caplog.at_level(logging.INFO, logger="bot.services.content"):
+        report = state.reload()
+    assert caplog.messages == [
+        "Content reloaded: 2 approaches, 1 expert, 1 myth, 2 prompts.",
+        "changed: no-change",
+    ]
+    assert report.lines() == caplog.messages

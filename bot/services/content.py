@@ -77,6 +77,7 @@ class ReloadReport:
     counts: dict[Kind, int] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     kept_old: bool = True  # a failed reload left earlier cards serving (False: none loaded)
+    first: bool = False  # the first cards loaded: counted, not listed id by id
 
     @property
     def applied(self) -> bool:
@@ -94,7 +95,9 @@ class ReloadReport:
             else:
                 head = f"Content has {count}; no cards are loaded until they are fixed:"
             return [head, *shown, *tail]
-        counts = ", ".join(f"{n} {kind.section}" for kind, n in self.counts.items())
+        counts = ", ".join(plural(n, kind.value, kind.section) for kind, n in self.counts.items())
+        if self.first:
+            return [f"Content loaded: {plural(sum(self.counts.values()), 'card')}: {counts}."]
         changes = [
             f"{label}: {', '.join(ids)}"
             for label, ids in (
@@ -121,7 +124,7 @@ class ContentState:
         if self._library is None:
             raise UserError(
                 "The card library is not available: its content files have problems. "
-                "A maintainer can run `python -m bot check` to see them."
+                "A maintainer can run `cohort-bot check` to see them."
             )
         return self._library
 
@@ -199,6 +202,7 @@ def _diff(old: Library | None, new: Library) -> ReloadReport:
     before = old.cards if old is not None else {}
     after = new.cards
     return ReloadReport(
+        first=old is None,
         added=tuple(sorted(set(after) - set(before))),
         changed=tuple(sorted(i for i in set(after) & set(before) if after[i] != before[i])),
         removed=tuple(sorted(set(before) - set(after))),
