@@ -1,6 +1,7 @@
-"""Command line: run the bot, the console, or the maintainers' tools.
+"""Command line (`cohort-bot`, or `python -m bot`): the bot, the console, maintainers' tools.
 
-Exit codes: 0 fine, 1 content problems, 2 bad settings or unreadable input.
+Exit codes: 0 fine, 1 content problems, 2 bad settings, token or input, 3 Discord could
+not be reached.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ log = logging.getLogger("bot")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog="cohort-bot",
         description="cohort-bot: run the bot (Discord with DISCORD_TOKEN set, else the console).",
     )
     parser.add_argument("--config", type=Path, help="settings file (default: ./config.yaml)")
@@ -91,7 +92,7 @@ def run_discord(settings: Settings) -> int:
         print(
             "DISCORD_TOKEN is not set. Create a bot at "
             "https://discord.com/developers/applications, then run: DISCORD_TOKEN=... make run "
-            "(or try `python -m bot console`).",
+            "(or try the bot here first: `cohort-bot console`).",
             file=sys.stderr,
         )
         return 2

@@ -31,6 +31,12 @@ def test_console_script_checks_the_real_content(tmp_path: Path) -> None:
     assert re.fullmatch(r"content: OK \(\d+ approaches, .*\)\n", run.stdout), run.stdout
 
 
+def test_console_script_names_itself_in_its_help(tmp_path: Path) -> None:
+    run = shell(f"{BIN / 'cohort-bot'} --help", tmp_path)
+    assert run.returncode == 0
+    assert run.stdout.startswith("usage: cohort-bot ")
+
+
 def readme_commands() -> list[str]:
     """The shell lines of the README's maintainer section, comments dropped."""
     text = (ROOT / "README.md").read_text()
