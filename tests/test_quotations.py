@@ -127,3 +127,16 @@ def test_shipped_content_quotes_the_article_word_for_word(
     out, err = capsys.readouterr()
     assert (code, err) == (0, ""), out
     assert "quotation(s) verbatim" in out
+
+
+def test_quotations_are_checked_in_the_same_run_as_other_problems(
+    content: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    set_texts(content, '"It is hard to teach empathy"')
+    myths = content / "myths.yaml"
+    myths.write_text(myths.read_text().replace("    claim: These men never change.\n", ""))
+    code, out, _ = run_check(content, capsys)
+    assert code == 1
+    assert [line.split(": ", 2)[1] for line in out.splitlines()] == ["text", "claim"]
+    assert '"It is hard to teach empathy" is not word for word' in out
+    assert "required key is missing" in out
