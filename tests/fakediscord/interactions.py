@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import limits
 from .common import CallbackType, ChannelType, JsonDict, OptionType
 from .models import (
     FakeAttachment,
@@ -338,6 +339,11 @@ class OptionBuilder:
             if self.autocomplete and name == focused:
                 item["value"] = raw if isinstance(raw, str) else str(raw)
                 item["focused"] = True
+                if len(item["value"]) > limits.STRING_OPTION_MAX:
+                    raise ValueError(
+                        f"{where}: {name} is {len(item['value'])} characters; Discord's client "
+                        f"takes at most {limits.STRING_OPTION_MAX}"
+                    )
             else:
                 item["value"] = self.value(spec, raw)
                 choices = spec.get("choices")
@@ -358,6 +364,11 @@ class OptionBuilder:
                 raise ValueError(f"{where}: {name} shorter than min_length {low}")
             if high is not None and len(value) > high:
                 raise ValueError(f"{where}: {name} longer than max_length {high}")
+            if len(value) > limits.STRING_OPTION_MAX:
+                raise ValueError(
+                    f"{where}: {name} is {len(value)} characters; Discord's client takes at "
+                    f"most {limits.STRING_OPTION_MAX} in a string option"
+                )
         if isinstance(value, int | float) and spec["type"] in (
             OptionType.INTEGER,
             OptionType.NUMBER,

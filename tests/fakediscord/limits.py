@@ -57,6 +57,8 @@ TEXT_INPUT_PLACEHOLDER_MAX = 100
 TEXT_INPUT_VALUE_MAX = 4000
 LABEL_DESCRIPTION_MAX = 100
 THREAD_NAME_MAX = 100
+UPLOAD_MAX = 10 * 1024 * 1024  # bytes of files per request where no larger limit applies
+STRING_OPTION_MAX = 6000  # a string option's value; also the largest min/max_length
 THREAD_ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
 ALLOWED_MENTION_TYPES = ("roles", "users", "everyone")
 
@@ -667,11 +669,15 @@ def _check_options(errors: ErrorCollector, options: Any, path: Path, depth: int)
                 for j, choice in enumerate(choices):
                     if isinstance(choice, dict):
                         _check_choice(errors, choice, (*opath, "choices", j))
-        for key in ("min_length", "max_length"):
+        for key, low in (("min_length", 0), ("max_length", 1)):
             value = opt.get(key)
-            if value is not None and not (isinstance(value, int) and 0 <= value <= 6000):
+            if value is not None and not (
+                isinstance(value, int) and low <= value <= STRING_OPTION_MAX
+            ):
                 errors.add(
-                    (*opath, key), "NUMBER_TYPE_MAX", "int value should be between 0 and 6000."
+                    (*opath, key),
+                    "NUMBER_TYPE_MAX",
+                    f"int value should be between {low} and {STRING_OPTION_MAX}.",
                 )
 
 

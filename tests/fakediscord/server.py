@@ -224,6 +224,9 @@ class FakeDiscord:
         self.token_lifetime = token_lifetime
         """Seconds an interaction token stays valid for followups (Discord: 15 minutes)."""
         self.enforce_permissions = enforce_permissions
+        self.attachment_size_limit = limits.UPLOAD_MAX
+        """Bytes of files a new interaction may upload (its ``attachment_size_limit``); set it
+        lower to test a bot against a small limit. Plain channel sends allow UPLOAD_MAX."""
         self.allowed_privileged_intents = allowed_privileged_intents
 
         self.guild: FakeGuild | None = None
@@ -977,6 +980,7 @@ class FakeDiscord:
                 self._check_channel_flags(params)
                 if route.precheck is not None:
                     await route.precheck(ctx)
+                self._check_upload_size(ctx)
                 if record.json is not None or record.form:
                     self._validate(ctx, route)
                 status, body = await route.handler(ctx)
@@ -1024,6 +1028,21 @@ class FakeDiscord:
                 source,
                 DiscordError(400, 50035, "Invalid Form Body", errors=errors.to_errors()),
             )
+
+    def _check_upload_size(self, ctx: Ctx) -> None:
+        """Discord refuses files over the limit with 413 (code 40005), whatever the retry.
+
+        An interaction's callback and followups may upload its ``attachment_size_limit``;
+        anything else (a plain channel send) the default limit.
+        """
+        size = sum(len(part.data) for part in ctx.record.form if part.name.startswith("files["))
+        if not size:
+            return
+        limit = limits.UPLOAD_MAX
+        if ctx.handle is not None:
+            limit = int(ctx.handle.payload.get("attachment_size_limit", limit))
+        if size > limit:
+            self._reject(ctx, "limits", DiscordError(413, 40005, "Request entity too large"))
 
     def _reject(self, ctx: Ctx, source: str, error: DiscordError) -> None:
         ctx.record.rejected = True
@@ -2057,7 +2076,7 @@ class FakeDiscord:
             "locale": locale,
             "entitlements": [],
             "entitlement_sku_ids": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "attachment_size_limit": self.attachment_size_limit,
         }
         if guild is not None:
             if actor.id not in guild.members:
