@@ -1,4 +1,4 @@
-"""``python -m bot preview ID``: a card as Discord will show it, with each limit's use."""
+"""``cohort-bot preview ID``: a card as Discord will show it, with each limit's use."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def preview(card_id: str, content_dir: Path) -> int:
     if library is None:
         for problem in result.problems:
             print(problem)
-        print("Fix these problems first (python -m bot check).", file=sys.stderr)
+        print("Fix these problems first (cohort-bot check).", file=sys.stderr)
         return 1
     card = library.get(card_id) or library.find(card_id)
     if card is None:
