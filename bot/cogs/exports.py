@@ -36,7 +36,8 @@ async def send_export(
     since_hint: bool,
 ) -> None:
     """Fit ``text`` into this interaction's upload limit and send it privately (deferred)."""
-    packed = await pack_export(text, filename, interaction.filesize_limit, kind)
+    limit = interaction.filesize_limit  # the interaction's attachment_size_limit
+    packed = await pack_export(text, filename, limit, kind, since_hint=since_hint)
     try:
         await _send(interaction, packed, since_hint=since_hint)
     except discord.HTTPException as error:

@@ -64,10 +64,10 @@ class PackedExport:
 
 
 def megabytes(size: int) -> str:
-    """A size as people read it (MB of 1,000,000 bytes, as Discord shows limits)."""
-    if size < 1_000_000:
-        return f"{size / 1000:.0f} KB"
-    return f"{size / 1_000_000:.1f} MB"
+    """A size as Discord shows limits (10 MB is 10 x 1,048,576 bytes)."""
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
 
 
 def budget(limit: int) -> int:
@@ -109,8 +109,13 @@ def _csv_rows(text: str) -> Iterator[str]:
         yield "".join(row)
 
 
-def pack(text: str, filename: str, limit: int, kind: RecordKind) -> PackedExport:
-    """The export as files that each fit ``limit`` bytes; UserError if it cannot be done."""
+def pack(
+    text: str, filename: str, limit: int, kind: RecordKind, *, since_hint: bool = False
+) -> PackedExport:
+    """The export as files that each fit ``limit`` bytes; UserError if it cannot be done.
+
+    ``since_hint``: the command can export a shorter period, so a refusal suggests it.
+    """
     data = text.encode("utf-8")
     room = budget(limit)
     if len(data) <= room:
@@ -120,13 +125,15 @@ def pack(text: str, filename: str, limit: int, kind: RecordKind) -> PackedExport
     if len(whole) <= room:
         return PackedExport((ExportFile(f"{filename}.zip", whole),), "zipped", len(data), limit)
     header, items = records(text, kind)
+    if not items:  # nothing to cut between: one block of text
+        items, header = [header], ""
     ratio = len(whole) / len(data)  # how much a part's text shrinks, about
     parts = _split(header, items, filename, room, ratio)
     if len(parts) > MAX_PARTS:
+        tip = " Export a shorter period with the since option." if since_hint else ""
         raise UserError(
             f"This export ({megabytes(len(data))}) would take more than {MAX_PARTS} files "
-            f"at Discord's upload limit here ({megabytes(limit)}). Export a shorter period "
-            "with the since option."
+            f"at Discord's upload limit here ({megabytes(limit)}).{tip}"
         )
     total = len(parts)
     files = tuple(
@@ -162,6 +169,8 @@ def _split(header: str, items: list[str], filename: str, room: int, ratio: float
     return parts
 
 
-async def pack_export(text: str, filename: str, limit: int, kind: RecordKind) -> PackedExport:
+async def pack_export(
+    text: str, filename: str, limit: int, kind: RecordKind, *, since_hint: bool = False
+) -> PackedExport:
     """``pack`` off the event loop: zipping megabytes takes a moment."""
-    return await asyncio.to_thread(pack, text, filename, limit, kind)
+    return await asyncio.to_thread(pack, text, filename, limit, kind, since_hint=since_hint)
