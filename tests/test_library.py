@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.library.library import Library, Suggestions
+from bot.library.library import Library, Suggestions, card_texts
 from bot.library.loader import load_library
-from bot.library.models import Kind
-from bot.library.search import NameIndex, normalize
+from bot.library.models import Card, Kind
+from bot.library.search import NameIndex, TextIndex, normalize
 from bot.library.yamlpos import parse_yaml
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
@@ -96,3 +96,77 @@ def test_typos_and_inner_words_find_the_card(library: Library, typed: str) -> No
 
 def test_inner_word_prefix_spans_words(library: Library) -> None:
     assert [card.id for card in library.rank("being conf")][:1] == ["confrontation"]
+
+
+# ---------------------------------------------------------------- /search over card text
+
+CONTENT = Path(__file__).resolve().parents[1] / "content"
+
+
+@pytest.fixture(scope="module")
+def real() -> Library:
+    result = load_library(CONTENT)
+    assert result.library is not None
+    return result.library
+
+
+def test_search_reads_every_text_field(real: Library) -> None:
+    found = [card.id for card in real.search("toronto")]
+    assert found[:1] == ["james-cantor"], "the affiliation names the Toronto Sexuality Center"
+
+
+def test_search_finds_whole_words_never_lookalikes(real: Library) -> None:
+    found = real.search("caught")
+    assert found and all("caught" in _all_text(card) for card in found)
+    assert "empathy-can-be-taught" not in [card.id for card in found]
+
+
+def test_search_ranks_cards_with_every_word_first(real: Library) -> None:
+    found = real.search("Cantor caught")
+    both = [card for card in found if {"cantor", "caught"} <= set(_all_text(card).split())]
+    assert "james-cantor" in [card.id for card in both]
+    assert found[: len(both)] == both, "cards holding both words come before the rest"
+
+
+def test_search_falls_back_to_typos_only_when_a_word_matches_nothing() -> None:
+    index = TextIndex(
+        [
+            ("a", [("Confrontation works", 1.0)]),
+            ("b", [("Empathy can be taught", 1.0)]),
+            ("c", [("Being caught ends it", 1.0)]),
+        ]
+    )
+    assert [m.card_id for m in index.search("caught")] == ["c"]
+    assert [m.card_id for m in index.search("confrontaion")] == ["a"]
+    assert [m.card_id for m in index.search("confront")] == ["a"], "a word start counts"
+    assert {m.card_id for m in index.search("being taught")} == {"b", "c"}
+    assert index.search("") == []
+
+
+def test_search_weighs_titles_over_body_text() -> None:
+    index = TextIndex(
+        [("body", [("Other", 3.0), ("about empathy", 1.0)]), ("title", [("Empathy", 3.0)])]
+    )
+    assert [m.card_id for m in index.search("empathy")] == ["title", "body"]
+
+
+# ---------------------------------------------------------------- one rule for "which card?"
+
+
+@pytest.mark.parametrize("typed", ["therapy", "victim"])
+def test_two_close_matches_always_ask(real: Library, typed: str) -> None:
+    result = real.lookup(typed, Kind.APPROACH)
+    assert isinstance(result, Suggestions) and len(result.cards) >= 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("confront", "confrontation"), ("Traditional psychotherapy", "traditional-psychotherapy")],
+)
+def test_a_clear_winner_opens(real: Library, typed: str, expected: str) -> None:
+    card = real.lookup(typed, Kind.APPROACH)
+    assert not isinstance(card, Suggestions) and card.id == expected
+
+
+def _all_text(card: Card) -> str:
+    return normalize(" ".join(text for text, _ in card_texts(card)))

@@ -138,3 +138,76 @@ class NameIndex:
 def _raise(best: dict[str, float], card_id: str, score: float) -> None:
     if best.get(card_id, 0.0) < score:
         best[card_id] = score
+
+
+WHOLE_WORD, WORD_START, TYPO = 1.0, 0.6, 0.3  # how a typed word met a word of the text
+TYPO_CUTOFF = 80.0
+PREFIX_FANOUT = 64  # longest run of words one typed word start may stand for
+
+
+class TextIndex:
+    """Every word of every card's text, for /search.
+
+    A typed word counts as a whole word, else as the start of words ("toront" finds
+    "Toronto"), and only if neither exists anywhere as a typo of a word; so "caught"
+    finds the cards that say caught, never "taught". Cards matching every typed word
+    rank first, then by how well (a word in the title weighs more than one in the text).
+    """
+
+    def __init__(self, cards: Iterable[tuple[str, Iterable[tuple[str, float]]]]) -> None:
+        """Build from (card_id, [(text, weight), ...]); the first card comes first on ties."""
+        postings: dict[str, dict[str, float]] = {}
+        self._order: dict[str, int] = {}
+        folded: dict[str, list[str]] = {}  # each distinct token is normalized once
+        for card_id, fields in cards:
+            self._order.setdefault(card_id, len(self._order))
+            for text, weight in fields:
+                for token in text.split():
+                    words = folded.get(token)
+                    if words is None:
+                        words = folded[token] = normalize(token).split()
+                    for word in words:
+                        found = postings.setdefault(word, {})
+                        if found.get(card_id, 0.0) < weight:
+                            found[card_id] = weight
+        self._postings = postings
+        self._vocabulary = sorted(postings)
+
+    def search(self, query: str, limit: int = 10) -> list[Match]:
+        """The cards best matching every word of ``query``; scores only order them."""
+        typed = list(dict.fromkeys(normalize(query).split()))[:16]
+        if not typed:
+            return []
+        scores: dict[str, list[float]] = {}
+        for position, word in enumerate(typed):
+            for card_id, score in self._hits(word).items():
+                scores.setdefault(card_id, [0.0] * len(typed))[position] = score
+        ranked = sorted(
+            scores.items(),
+            key=lambda item: (
+                -sum(1 for score in item[1] if score > 0),
+                -sum(item[1]),
+                self._order[item[0]],
+            ),
+        )
+        return [Match(card_id, round(sum(found), 3)) for card_id, found in ranked[:limit]]
+
+    def _hits(self, word: str) -> dict[str, float]:
+        hits = {
+            card_id: weight * WHOLE_WORD for card_id, weight in self._postings.get(word, {}).items()
+        }
+        if len(word) >= MIN_SUBSTRING:
+            start = bisect.bisect_left(self._vocabulary, word)
+            for other in self._vocabulary[start : start + PREFIX_FANOUT]:
+                if not other.startswith(word):
+                    break
+                for card_id, weight in self._postings[other].items():
+                    _raise(hits, card_id, weight * WORD_START)
+        if hits or len(word) < MIN_SUBSTRING:
+            return hits
+        for other, score, _ in process.extract(
+            word, self._vocabulary, scorer=fuzz.ratio, limit=8, score_cutoff=TYPO_CUTOFF
+        ):
+            for card_id, weight in self._postings[other].items():
+                _raise(hits, card_id, weight * TYPO * float(score) / 100)
+        return hits

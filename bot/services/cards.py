@@ -169,8 +169,8 @@ class CardService:
         return [_choice(card, kind is None) for card in cards]
 
     def search(self, query: str, limit: int = 10) -> list[MenuOption]:
-        """The best matches across kinds, for /search."""
-        return [_choice(card, True) for card in self.library.rank(query, None, limit)]
+        """The cards whose text best matches every word, across kinds, for /search."""
+        return [_choice(card, True) for card in self.library.search(query, limit)]
 
 
 def _choice(card: Card, with_kind: bool) -> MenuOption:
