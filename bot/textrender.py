@@ -8,6 +8,7 @@ import textwrap
 from bot.services.views import CardView, MenuOption, SuggestionView, TextView
 
 WIDTH = 88
+NBSP = "\u00a0"  # glues a command to its id: a line is never broken between them
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _ITALIC = re.compile(r"(?<!\*)\*(?!\*)(.+?)(?<!\*)\*(?!\*)", re.DOTALL)
 _CODE = re.compile(r"`([^`]+)`")
@@ -34,9 +35,16 @@ class TextRenderer:
                 continue
             hang = indent + ("  " if paragraph.startswith("• ") else "")
             lines.extend(
-                textwrap.wrap(paragraph, self.width, initial_indent=indent, subsequent_indent=hang)
+                textwrap.wrap(
+                    paragraph,
+                    self.width,
+                    initial_indent=indent,
+                    subsequent_indent=hang,
+                    break_on_hyphens=False,  # ids and commands are typed whole
+                    break_long_words=False,
+                )
             )
-        return "\n".join(lines)
+        return "\n".join(lines).replace(NBSP, " ")
 
     def rule(self, label: str) -> str:
         head = f"── {label} "
@@ -49,7 +57,7 @@ class TextRenderer:
             parts.append(f"[{view.reveal_label}]  type /reveal")
         if view.links:
             links = " · ".join(
-                f"{link.label} (/{link.kind.value} {link.card_id})" for link in view.links
+                f"{link.label} ({command(link.kind.value, link.card_id)})" for link in view.links
             )
             parts.append(self.wrap(f"Related: {links}"))
         if view.footer:
@@ -76,4 +84,14 @@ class TextRenderer:
         return "\n".join([f"{title}:", *rows])
 
     def suggestions(self, view: SuggestionView) -> str:
-        return self.markdown(view.message)
+        """Did-you-mean, and how to open one (in Discord a menu does that)."""
+        text = self.markdown(view.message)
+        if view.options and view.kind is not None:
+            example = command(view.kind.value, view.options[0].card_id)
+            text += f"\nType the id to open one, e.g. {example}"
+        return text.replace(NBSP, " ")
+
+
+def command(name: str, argument: str) -> str:
+    """'/myth addiction-treatment-works', kept on one line when wrapped."""
+    return f"/{name}{NBSP}{argument}"

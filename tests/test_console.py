@@ -285,3 +285,40 @@ def test_reload_with_nothing_loaded_does_not_claim_old_cards(tmp_path: Path) -> 
     out = session(tmp_path, ["/content reload"], content)
     assert re.search(r"Content has \d+ problems?; no cards are loaded until they are fixed:", out)
     assert "still serving the old cards" not in out
+
+
+def test_did_you_mean_gives_ids_and_the_same_rule_as_discord(tmp_path: Path) -> None:
+    out = session(tmp_path, ["/approach victim", "/approach therapy", "/approach confront"])
+    assert "No approach is called “victim”. Did you mean:" in out
+    assert "• Victim empathy: role-play and perspective taking (empathy-role-play)" in out
+    assert "No approach is called “therapy”. Did you mean:" in out
+    assert "Type the id to open one, e.g. /approach talk-therapy-and-medication" in out
+    assert "CONFRONTATION: BEING CAUGHT OR EXPOSED" in out, "a clear winner opens"
+
+
+def test_search_reads_card_text(tmp_path: Path) -> None:
+    out = session(tmp_path, ["/search toronto", "/search Cantor caught", "/search caught"])
+    toronto, both, caught = out.split("Best matches for ")[1:]
+    assert "Expert: James Cantor" in toronto
+    assert "Expert: James Cantor" in both and "Approach: Confrontation" in both
+    assert "taught" not in caught.split("\n\n")[0]
+
+
+@pytest.mark.parametrize("width", [40, 88])
+def test_related_commands_are_never_broken_across_lines(tmp_path: Path, width: int) -> None:
+    from bot.library.loader import load_library
+    from bot.library.models import Kind
+    from bot.services.cards import card_view
+    from bot.textrender import TextRenderer
+
+    library = load_library(ROOT / "content").library
+    assert library is not None
+    render = TextRenderer(width=width)
+    for card in library.cards.values():
+        text = render.card(card_view(card, library, reveal=True))
+        for link in card_view(card, library).links:
+            assert f"(/{link.kind.value} {link.card_id})" in text, (card.id, text)
+    shown = [f"/{card.kind.value} {card.id}" for card in library.of_kind(Kind.MYTH)]
+    out = session(tmp_path, shown)
+    assert "(/myth addiction-treatment-works)" in out or "addiction-treatment-works" not in out
+    assert not re.search(r"[a-z]-\n[a-z]", out), "no id or word split at a hyphen"

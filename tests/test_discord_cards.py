@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -156,7 +157,52 @@ async def test_unknown_name_suggests_privately(
         handle = await strict_fake_discord.slash("approach", {"name": "confrontashun"})
         response = await handle.response()
         assert response.ephemeral
-        assert response.content is not None and "Did you mean **Confrontation" in response.content
+        assert response.content is not None
+        assert "Did you mean:\n• **Confrontation: being caught or exposed** (`confrontation`)" in (
+            response.content
+        )
+
+
+def _menu(message: Any) -> dict[str, Any]:
+    [select] = [c for c in message.all_components() if c.get("type") == 3]
+    menu: dict[str, Any] = select
+    return menu
+
+
+@pytest.mark.parametrize("typed", ["therapy", "victim"])
+async def test_close_matches_ask_with_a_menu_that_opens_the_pick(
+    strict_fake_discord: FakeDiscord, tmp_path: Path, typed: str
+) -> None:
+    fake = strict_fake_discord
+    async with cohort_bot(fake, tmp_path):
+        handle = await fake.slash("approach", {"name": typed})
+        asked = await handle.response()
+        assert asked.ephemeral and asked.message is not None
+        menu = _menu(asked.message)
+        ids = [option["value"] for option in menu["options"]]
+        assert len(ids) >= 2, "two close matches: never a silent pick"
+        for card_id in ids:
+            assert f"(`{card_id}`)" in (asked.content or "")
+        picked = await fake.select(asked.message, menu["custom_id"], [ids[-1]])
+        shown = await picked.response()
+        assert not shown.ephemeral, "opened as the command would have: for the cohort"
+        assert embed_of(shown.data)["author"]["name"] == "Approach"
+
+
+async def test_the_did_you_mean_menu_works_after_a_restart(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = strict_fake_discord
+    async with cohort_bot(fake, tmp_path):
+        handle = await fake.slash("approach", {"name": "victim", "private": True})
+        asked = await handle.response()
+    assert asked.message is not None
+    async with cohort_bot(fake, tmp_path, expect_sync=False):
+        menu = _menu(asked.message)
+        picked = await fake.select(asked.message, menu["custom_id"], ["empathy-role-play"])
+        shown = await picked.response()
+        assert shown.ephemeral, "private stays private"
+        assert embed_of(shown.data)["title"].startswith("Victim empathy: role-play")
 
 
 async def test_private_lookup_is_ephemeral(
@@ -211,6 +257,12 @@ async def test_search_across_kinds(strict_fake_discord: FakeDiscord, tmp_path: P
         assert response.ephemeral
         description = embed_of(response.data)["description"]
         assert "Approach:" in description and "Myth:" in description
+        handle = await fake.slash("search", {"query": "Toronto"})
+        found = embed_of((await handle.response()).data)["description"]
+        assert found.startswith("**Expert: James Cantor**"), "the card's text is searched"
+        handle = await fake.slash("search", {"query": "caught"})
+        found = embed_of((await handle.response()).data)["description"]
+        assert "Confrontation" in found and "taught" not in found
 
 
 async def test_about_shows_content_note_and_support(

@@ -105,6 +105,23 @@ async def browse_page(
         await report_error(interaction, error)
 
 
+def suggestion_components(
+    result: SuggestionView, kind: Kind, *, private: bool
+) -> discord.ui.View | None:
+    """The did-you-mean candidates as a menu; picking one opens it as the command would."""
+    if not result.options:
+        return None
+    components = discord.ui.View(timeout=None)
+    picker = PickSelect(
+        list(result.options),
+        private=private,
+        context=f"suggest:{kind.value}",
+        placeholder="Pick the card you meant…",
+    )
+    components.add_item(picker)
+    return components
+
+
 class Cards(commands.Cog):
     """The curated cards."""
 
@@ -122,7 +139,10 @@ class Cards(commands.Cog):
         result = cards.lookup(kind, name)
         if isinstance(result, SuggestionView):
             await interaction.response.send_message(
-                clip(result.message, 2000), ephemeral=True, allowed_mentions=NO_PINGS
+                clip(result.message, 2000),
+                view=suggestion_components(result, kind, private=private) or discord.utils.MISSING,
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
             )
             return
         await show_card(interaction, result, private=private)

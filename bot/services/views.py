@@ -71,8 +71,8 @@ class SuggestionView:
         what = f"{self.kind.value} " if self.kind else "card "
         if not self.options:
             return f"No {what}matches “{self.query}”. Try /search or browse without a name."
-        names = ", ".join(f"**{option.label}**" for option in self.options)
-        return f"No {what}is called “{self.query}”. Did you mean {names}?"
+        names = "\n".join(f"• **{option.label}** (`{option.card_id}`)" for option in self.options)
+        return f"No {what}is called “{self.query}”. Did you mean:\n{names}"
 
 
 @dataclass(frozen=True)
