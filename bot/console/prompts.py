@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from bot.console.core import Console
 
 PROMPT_ACTIONS = ("status", "next", "now", "schedule", "skip", "pause", "resume", "quiet")
+# Discord's facilitator group: /schedule set|next|now|skip|pause|resume|quiet. The
+# services' messages name these, so the console takes them too.
+SCHEDULE_ACTIONS = ("set", "next", "now", "skip", "pause", "resume", "quiet")
 SCHEDULE_USAGE = "Usage: /prompt schedule HH:MM Zone/Name [days], e.g. 09:00 Europe/Berlin"
 
 
@@ -69,6 +72,14 @@ class PromptCommands:
             return await self._quiet(rest)
         return f"Unknown action “{action}”. Try: {', '.join(PROMPT_ACTIONS)}."
 
+    async def handle_schedule(self, args: str) -> str:
+        """/schedule …, as in Discord: ``set`` is the console's /prompt schedule."""
+        action, _, rest = args.partition(" ")
+        if action.lower() not in SCHEDULE_ACTIONS:
+            return f"Unknown action “{action}”. Try: {', '.join(SCHEDULE_ACTIONS)}."
+        action = "schedule" if action.lower() == "set" else action
+        return await self.handle(f"{action} {rest}")
+
     async def _quiet(self, rest: str) -> str:
         parts = rest.split()
         remove = bool(parts) and parts[-1].lower() in {"remove", "remove:true"}
@@ -93,3 +104,4 @@ def preview_count(text: str) -> int:
 def register(console: Console) -> None:
     commands = PromptCommands(console)
     console.add(Command("prompt", commands.handle, words(PROMPT_ACTIONS)))
+    console.add(Command("schedule", commands.handle_schedule, words(SCHEDULE_ACTIONS)))

@@ -1,0 +1,33 @@
+"""The console takes Discord's /schedule commands, which the bot's messages name."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.console import Console
+from bot.services.hub import Services
+
+MINIMAL = Path(__file__).parent / "data" / "minimal"
+
+
+@pytest.fixture
+async def console(tmp_path: Path) -> AsyncIterator[Console]:
+    settings = Settings(content_dir=MINIMAL, database={"path": tmp_path / "db.sqlite3"})
+    services = await Services.open(settings)
+    yield Console(services)
+    await services.close()
+
+
+async def test_schedule_commands_work_as_in_discord(console: Console) -> None:
+    hint = await console.execute("/prompt status")
+    assert "/schedule set" in hint, "the message names the Discord command"
+    saved = await console.execute("/schedule set 09:00 Europe/Berlin")
+    assert saved.startswith("Schedule saved.")
+    assert "\nPaused.\n" in await console.execute("/schedule pause")
+    assert "Paused." not in await console.execute("/schedule resume")
+    assert (await console.execute("/schedule nope")).startswith("Unknown action “nope”. Try: set,")
+    assert "/schedule " in console.complete("/sch")
