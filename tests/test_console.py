@@ -173,9 +173,9 @@ def test_exports_and_summary_are_written_to_files(tmp_path: Path) -> None:
             "=SUM(A1) is what I think",
             "",
             "/reflections export",
-            "/reflections export everyone",
-            "/reflections export scope:everyone since:2999-01-01",
-            "/reflections summary",
+            "/cohort-reflections export",
+            "/cohort-reflections export since:2999-01-01",
+            "/cohort-reflections summary",
         ],
     )
     paths = [Path(line.rsplit(" ", 1)[-1]) for line in out.splitlines() if "/exports/" in line]
@@ -215,18 +215,19 @@ def test_prompt_commands_in_the_console(tmp_path: Path) -> None:
     out = session(
         tmp_path,
         [
-            "/prompt schedule 09:00 Europe/Berlin weekdays",
-            "/prompt next 0",
-            "/prompt next abc",
-            "/prompt next 26",
-            "/prompt next 2",
-            "/prompt quiet 2999-12-24..2999-12-26",
-            "/prompt quiet 2999-12-25 remove",
-            "/prompt now",
-            "/prompt skip",
-            "/prompt pause",
-            "/prompt resume",
+            "/schedule set 09:00 Europe/Berlin weekdays",
+            "/schedule next 0",
+            "/schedule next abc",
+            "/schedule next 26",
+            "/schedule next 2",
+            "/schedule quiet 2999-12-24..2999-12-26",
+            "/schedule quiet 2999-12-25 remove",
+            "/schedule now",
+            "/schedule skip",
+            "/schedule pause",
+            "/schedule resume",
             "/prompt status",
+            "/prompt next 2",
         ],
     )
     allowed = "Choose how many to preview: a whole number from 1 to 25."
@@ -240,19 +241,63 @@ def test_prompt_commands_in_the_console(tmp_path: Path) -> None:
     assert not any(refusal in out for refusal in REFUSALS), out
 
 
-def test_help_lists_only_commands_that_work(tmp_path: Path) -> None:
+HELP_EXAMPLES: dict[str, list[str]] = {
+    "/approach [name]": ["/approach", "/approach confrontation"],
+    "/expert [name]": ["/expert cantor"],
+    "/myth [name]": ["/myth cannot-change", "/reveal"],
+    "/search words": ["/search empathy"],
+    "/about": ["/about"],
+    "/prompt status": ["/prompt status"],
+    "/schedule set HH:MM Zone/Name [days]": ["/schedule set 09:00 Europe/Berlin weekdays"],
+    "/schedule next [1-25]": ["/schedule next 3"],
+    "/schedule now|skip|pause|resume": [
+        "/schedule now",
+        "/schedule skip",
+        "/schedule pause",
+        "/schedule resume",
+    ],
+    "/schedule quiet DATES [remove]": [
+        "/schedule quiet 2999-01-01",
+        "/schedule quiet 2999-01-01 remove",
+    ],
+    "/reflect [about]": ["/reflect", "A thought.", ""],
+    "/reflections mine [page]": ["/reflections mine 1"],
+    "/reflections edit|delete ID": [
+        "/reflections edit 1",
+        "Another.",
+        "",
+        "/reflections delete 1",
+        "n",
+    ],
+    "/reflections share ID private|cohort|anonymous": ["/reflections share 1 private"],
+    "/reflections export": ["/reflections export"],
+    "/reflections forget-me": ["/reflections forget-me", "n"],
+    "/cohort-reflections export [since:YYYY-MM-DD]": [
+        "/cohort-reflections export since:2000-01-01"
+    ],
+    "/cohort-reflections summary": ["/cohort-reflections summary"],
+    "/facilitators show|clear-role|set-role ROLE_ID": [
+        "/facilitators set-role 1234",
+        "/facilitators show",
+        "/facilitators clear-role",
+    ],
+    "/content reload": ["/content reload", "/reload"],
+    "/help": ["/help"],
+    "/quit": [],  # the session's end
+}
+
+
+def test_help_lists_exactly_what_works(tmp_path: Path) -> None:
     from bot.console.cards import CONSOLE_HELP
 
-    tried = []
-    for usage, _ in CONSOLE_HELP:
-        command = usage.split()[0]
-        if command in {"/quit"}:
-            continue
-        tried.append(command)
-    out = session(tmp_path, ["/help", *tried])
-    for usage, _ in CONSOLE_HELP:
+    assert set(HELP_EXAMPLES) == {usage for usage, _ in CONSOLE_HELP}, "an example for each"
+    out = session(tmp_path, [line for lines in HELP_EXAMPLES.values() for line in lines])
+    for usage in HELP_EXAMPLES:
         assert usage in out
-    assert "Unknown command" not in out and "Discord has" not in out
+    refusals = (*REFUSALS, "Only facilitators", "Only members", "not found", "Nothing to")
+    assert not any(refusal in out for refusal in refusals), out
+    assert "Facilitators are members with Manage Server or the role with id 1234." in out
+    assert out.count("Your reflections are in ") == 1 and "(CSV, for facilitators only)" in out
 
 
 def test_smaller_console_wording(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import itertools
 from datetime import datetime
 from pathlib import Path
 
-from bot.console import cards, prompts, reflections
+from bot.console import cards, facilitators, prompts, reflections
 from bot.console.base import (
     CONSOLE_CHANNEL,
     CONSOLE_GUILD,
@@ -59,6 +59,7 @@ class Console:
         cards.register(self)
         prompts.register(self)
         reflections.register(self)
+        facilitators.register(self)
 
     def add(self, command: Command) -> None:
         """Register a command; each module adds its own."""

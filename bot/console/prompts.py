@@ -1,4 +1,4 @@
-"""Console /prompt: the facilitators' schedule commands for the one local cohort."""
+"""Console /prompt status and /schedule: the daily prompt of the one local cohort."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from bot.services.prompts import PREVIEW_COUNT_HELP, PromptPost
 if TYPE_CHECKING:
     from bot.console.core import Console
 
-PROMPT_ACTIONS = ("status", "next", "now", "schedule", "skip", "pause", "resume", "quiet")
+# Discord's facilitator group: /schedule set|next|now|skip|pause|resume|quiet. The
+# services' messages name these, so the console takes them (and /prompt … as before).
+SCHEDULE_ACTIONS = ("set", "next", "now", "skip", "pause", "resume", "quiet")
+PROMPT_ACTIONS = ("status",)
 # Discord's facilitator group: /schedule set|next|now|skip|pause|resume|quiet. The
 # services' messages name these, so the console takes them too.
 SCHEDULE_ACTIONS = ("set", "next", "now", "skip", "pause", "resume", "quiet")
-SCHEDULE_USAGE = "Usage: /prompt schedule HH:MM Zone/Name [days], e.g. 09:00 Europe/Berlin"
+SCHEDULE_USAGE = "Usage: /schedule set HH:MM Zone/Name [days], e.g. 09:00 Europe/Berlin"
 
 
 class ConsolePoster:
@@ -44,12 +47,21 @@ class PromptCommands:
         self.console = console
         self.poster = ConsolePoster(console)
 
-    async def handle(self, args: str) -> str:
+    async def prompt(self, args: str) -> str:
+        """/prompt status, for everyone (the /prompt forms of /schedule still work too)."""
+        action, _, rest = args.partition(" ")
+        if action.lower() in {"", "status"}:
+            status = await self.console.services.prompts.status(self.console.actor)
+            return "\n".join(status.lines(console=True))
+        if action.lower() == "schedule":
+            action = "set"
+        return await self.schedule(f"{action} {rest}")
+
+    async def schedule(self, args: str) -> str:
+        """/schedule: the facilitators' commands (the console's member is one)."""
         prompts, actor = self.console.services.prompts, self.console.actor
         action, _, rest = args.partition(" ")
         action, rest = action.lower(), rest.strip()
-        if action in {"", "status"}:
-            return "\n".join((await prompts.status(actor)).lines(console=True))
         if action == "next":
             items = await prompts.upcoming(actor, preview_count(rest))
             lines = [f"{day:%a %d %b %Y}  {prompt.title}" for day, prompt in items]
@@ -57,7 +69,7 @@ class PromptCommands:
         if action == "now":
             post = await prompts.post_now(actor, self.poster)
             return sentence(f"Posted “{post.prompt.title}”")
-        if action == "schedule":
+        if action == "set":
             parts = rest.split(maxsplit=2)
             if len(parts) < 2:
                 return SCHEDULE_USAGE
@@ -70,29 +82,21 @@ class PromptCommands:
             return "\n".join(status.lines(console=True))
         if action == "quiet":
             return await self._quiet(rest)
-        return f"Unknown action “{action}”. Try: {', '.join(PROMPT_ACTIONS)}."
-
-    async def handle_schedule(self, args: str) -> str:
-        """/schedule …, as in Discord: ``set`` is the console's /prompt schedule."""
-        action, _, rest = args.partition(" ")
-        if action.lower() not in SCHEDULE_ACTIONS:
-            return f"Unknown action “{action}”. Try: {', '.join(SCHEDULE_ACTIONS)}."
-        action = "schedule" if action.lower() == "set" else action
-        return await self.handle(f"{action} {rest}")
+        return f"Unknown action “{action}”. Try: {', '.join(SCHEDULE_ACTIONS)}."
 
     async def _quiet(self, rest: str) -> str:
         parts = rest.split()
         remove = bool(parts) and parts[-1].lower() in {"remove", "remove:true"}
         dates = " ".join(parts[:-1] if remove else parts)
         if not dates:
-            return "Usage: /prompt quiet YYYY-MM-DD[,…] [remove], or a range 2026-12-24..2026-12-26"
+            return "Usage: /schedule quiet YYYY-MM-DD[,…] [remove], or 2026-12-24..2026-12-26"
         prompts = self.console.services.prompts
         days = await prompts.set_quiet_dates(self.console.actor, dates, quiet=not remove)
         return f"Quiet dates from today: {calendar.describe_dates(days)}"
 
 
 def preview_count(text: str) -> int:
-    """The console's ``/prompt next`` count: 5 by default; the service checks the range."""
+    """The console's ``/schedule next`` count: 5 by default; the service checks the range."""
     if not text:
         return 5
     try:
@@ -103,5 +107,5 @@ def preview_count(text: str) -> int:
 
 def register(console: Console) -> None:
     commands = PromptCommands(console)
-    console.add(Command("prompt", commands.handle, words(PROMPT_ACTIONS)))
-    console.add(Command("schedule", commands.handle_schedule, words(SCHEDULE_ACTIONS)))
+    console.add(Command("prompt", commands.prompt, words(PROMPT_ACTIONS)))
+    console.add(Command("schedule", commands.schedule, words(SCHEDULE_ACTIONS)))

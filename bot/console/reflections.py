@@ -28,7 +28,8 @@ from bot.store import Visibility
 if TYPE_CHECKING:
     from bot.console.core import Console
 
-ACTIONS = ("mine", "edit", "delete", "share", "export", "summary", "forget-me")
+ACTIONS = ("mine", "edit", "delete", "share", "export", "forget-me")
+COHORT_ACTIONS = ("export", "summary")  # Discord's facilitators' group
 VISIBILITIES = ("private", "cohort", "anonymous")
 
 
@@ -186,6 +187,15 @@ class ReflectionCommands:
         path = self.console.write_file(f"participation-{now:%Y%m%d-%H%M%S}.png", chart)
         return "\n".join([*lines, f"Chart of members reflecting per day: {path}"])
 
+    async def cohort(self, args: str) -> str:
+        """/cohort-reflections export [since] | summary: the facilitators' views."""
+        action, _, rest = args.partition(" ")
+        if action.lower() == "export":
+            return await self.export(f"everyone {rest}")
+        if action.lower() == "summary":
+            return await self.summary()
+        return "Usage: /cohort-reflections export [since:YYYY-MM-DD] | summary"
+
     def forget_me(self) -> str:
         async def yes() -> str:
             return forgotten_text(await self.service.forget_me(self.console.actor, self.sharer))
@@ -225,3 +235,4 @@ def register(console: Console) -> None:
     commands = ReflectionCommands(console)
     console.add(Command("reflect", commands.reflect, card_completer(console, None)))
     console.add(Command("reflections", commands.reflections, words(ACTIONS)))
+    console.add(Command("cohort-reflections", commands.cohort, words(COHORT_ACTIONS)))
