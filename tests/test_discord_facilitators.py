@@ -120,7 +120,7 @@ async def test_only_manage_server_may_choose_or_clear_the_role(
 
 # /content reload stays listed: the bot's owner, who runs it, may not manage the server
 FACILITATOR_COMMANDS = {"schedule", "cohort-reflections", "facilitators"}
-TRIED_BY_A_MEMBER = {
+TRIED_BY_A_MEMBER: dict[str, dict[str, object]] = {
     "schedule set": {"channel": "general", "time": "09:00", "timezone": "Europe/Berlin"},
     "schedule next": {},
     "schedule now": {},
@@ -130,7 +130,7 @@ TRIED_BY_A_MEMBER = {
     "schedule quiet": {"dates": "2026-12-24"},
     "cohort-reflections export": {},
     "cohort-reflections summary": {},
-    "facilitators set-role": {},
+    "facilitators set-role": {},  # the role is filled in per test
     "facilitators clear-role": {},
     "facilitators show": {},
 }
@@ -142,17 +142,22 @@ async def test_members_command_lists_hold_only_what_they_can_run(
     fake = strict_fake_discord
     assert fake.guild is not None
     leads = fake.guild.add_role("Cohort leads")
-    TRIED_BY_A_MEMBER["facilitators set-role"] = {"role": leads}
+    tried: dict[str, dict[str, object]] = {
+        **TRIED_BY_A_MEMBER,
+        "facilitators set-role": {"role": leads},
+    }
     max_ = member(fake, "Max")
     async with cohort_bot(fake, tmp_path):
         [put] = fake.command_puts
         hidden = {c["name"]: c.get("default_member_permissions") for c in put.payload}
         assert {name for name, needed in hidden.items() if needed} == FACILITATOR_COMMANDS
-        assert {int(hidden[name]) for name in FACILITATOR_COMMANDS} == {Permissions.MANAGE_GUILD}
+        assert {int(str(hidden[name])) for name in FACILITATOR_COMMANDS} == {
+            Permissions.MANAGE_GUILD
+        }
         status = await (await fake.slash("prompt status", user=max_)).response()
         assert status.ephemeral and (status.content or "").startswith("There is no prompt sch")
 
-        for name, options in TRIED_BY_A_MEMBER.items():
+        for name, options in tried.items():
             with pytest.raises(PermissionError, match="default_member_permissions"):
                 await fake.slash(name, options, user=max_)
             # a server admin may grant a command to anyone: the bot still refuses
