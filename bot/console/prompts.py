@@ -17,9 +17,6 @@ if TYPE_CHECKING:
 # services' messages name these, so the console takes them (and /prompt … as before).
 SCHEDULE_ACTIONS = ("set", "next", "now", "skip", "pause", "resume", "quiet")
 PROMPT_ACTIONS = ("status",)
-# Discord's facilitator group: /schedule set|next|now|skip|pause|resume|quiet. The
-# services' messages name these, so the console takes them too.
-SCHEDULE_ACTIONS = ("set", "next", "now", "skip", "pause", "resume", "quiet")
 SCHEDULE_USAGE = "Usage: /schedule set HH:MM Zone/Name [days], e.g. 09:00 Europe/Berlin"
 
 
