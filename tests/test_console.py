@@ -367,3 +367,16 @@ def test_related_commands_are_never_broken_across_lines(tmp_path: Path, width: i
     out = session(tmp_path, shown)
     assert "(/myth addiction-treatment-works)" in out or "addiction-treatment-works" not in out
     assert not re.search(r"[a-z]-\n[a-z]", out), "no id or word split at a hyphen"
+
+
+def test_discord_option_syntax_is_understood(tmp_path: Path) -> None:
+    out = session(
+        tmp_path,
+        [
+            "/approach name:confrontation private:True",
+            "/approach Confrontation: being caught or exposed",
+            "/search query:toronto private:False",
+        ],
+    )
+    assert out.count("CONFRONTATION: BEING CAUGHT OR EXPOSED") == 2
+    assert "Best matches for “toronto”:\n  Expert: James Cantor" in out

@@ -61,6 +61,7 @@ class CardCommands:
     def _card_handler(self, kind: Kind) -> Handler:
         async def handler(args: str) -> str:
             cards, render = self.console.services.cards, self.console.render
+            args = without_options(args, "name", "private")
             if not args:
                 return render.options(kind.section.title(), cards.browse(kind))
             result = cards.lookup(kind, args)
@@ -76,6 +77,7 @@ class CardCommands:
         return self.console.render.card(view)
 
     async def _search(self, args: str) -> str:
+        args = without_options(args, "query", "private")
         if not args:
             return "Usage: /search words to look for"
         found = self.console.services.cards.search(args)
@@ -108,6 +110,18 @@ class CardCommands:
     async def _reload(self, _args: str) -> str:
         report = await self.console.services.content.reload_async()
         return "\n".join(report.lines())
+
+
+def without_options(args: str, value: str, *ignored: str) -> str:
+    """Discord's option syntax typed in the console: ``name:…`` is the value, and
+    ``private:True`` means nothing here (the console shows everything only to you)."""
+    kept = []
+    for word in args.split(" "):
+        key, colon, rest = word.partition(":")
+        if colon and rest and key.lower() in ignored:
+            continue
+        kept.append(rest if colon and rest and key.lower() == value else word)
+    return " ".join(kept).strip()
 
 
 def card_completer(console: Console, kind: Kind | None) -> Completer:
