@@ -380,3 +380,24 @@ def test_discord_option_syntax_is_understood(tmp_path: Path) -> None:
     )
     assert out.count("CONFRONTATION: BEING CAUGHT OR EXPOSED") == 2
     assert "Best matches for “toronto”:\n  Expert: James Cantor" in out
+
+
+def test_ctrl_c_during_a_command_cancels_only_that_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import os
+    import signal
+    import threading
+
+    from bot.console.cards import CardCommands
+
+    async def slow_about(self: CardCommands, _args: str) -> str:
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+        await asyncio.sleep(30)
+        return "never printed"
+
+    monkeypatch.setattr(CardCommands, "_about", slow_about)
+    out = session(tmp_path, ["/about", "/approach confrontation"])
+    assert "Cancelled." in out and "never printed" not in out
+    assert "CONFRONTATION" in out, "the console goes on after the interrupted command"

@@ -19,6 +19,8 @@ ACTIONS = ("set-role", "clear-role", "show")
 
 
 class FacilitatorCommands:
+    """/facilitators show|set-role|clear-role through the same service as Discord."""
+
     def __init__(self, console: Console) -> None:
         self.console = console
 

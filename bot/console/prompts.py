@@ -40,6 +40,8 @@ class ConsolePoster:
 
 
 class PromptCommands:
+    """/prompt status for everyone; /schedule for the facilitator the console's member is."""
+
     def __init__(self, console: Console) -> None:
         self.console = console
         self.poster = ConsolePoster(console)

@@ -57,6 +57,8 @@ class ConsoleSharer:
 
 
 class ReflectionCommands:
+    """/reflect, /reflections and /cohort-reflections for the console's one member."""
+
     def __init__(self, console: Console) -> None:
         self.console = console
         self.sharer = ConsoleSharer(console)
