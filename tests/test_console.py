@@ -401,3 +401,10 @@ def test_ctrl_c_during_a_command_cancels_only_that_command(
     out = session(tmp_path, ["/about", "/approach confrontation"])
     assert "Cancelled." in out and "never printed" not in out
     assert "CONFRONTATION" in out, "the console goes on after the interrupted command"
+
+
+def test_a_refused_draft_is_kept_not_lost(tmp_path: Path) -> None:
+    out = session(tmp_path, ["/reflect confrontation", "x" * 4001, "", "/reflect", "/cancel"])
+    assert "the limit is 4000" in out
+    assert "Your draft is kept: /reflect goes on with it." in out
+    assert "Going on with your draft on Confrontation" in out and "Dropped" in out

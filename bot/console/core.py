@@ -156,7 +156,13 @@ class Console:
             draft.lines.append(line.rstrip("\n"))
             return ""
         self.draft, self.writing = None, False
-        return await draft.finish(draft.text)
+        try:
+            return await draft.finish(draft.text)
+        except UserError as error:  # too long, say: the text is kept, not lost
+            if not draft.text.strip():
+                raise
+            self.draft = draft
+            return f"{error}\nYour draft is kept: {draft.resume} goes on with it."
 
     def interrupt(self, typed: str = "") -> str:
         """Ctrl-C: cancel what is being typed or asked; a draft is kept, never dropped."""
