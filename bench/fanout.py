@@ -22,7 +22,7 @@ from typing import Any
 from discord.ext import tasks
 
 from bench.common import Section, module_main, peak_rss_mib
-from bot.app import CohortBot
+from bot.discord_face.client import CohortBot
 from bot.services.prompts import Poster
 from tests.e2e import FakeClock, cohort_bot
 from tests.fakediscord import FakeDiscord, FakeGuild

@@ -35,7 +35,7 @@ from bench.common import (
     peak_rss_mib,
     ratio,
 )
-from bot.cogs.render import card_components, embed
+from bot.discord_face.render import card_components, embed
 from bot.library.models import Kind
 from bot.services.cards import CardService
 from bot.services.content import ContentState

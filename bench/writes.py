@@ -27,8 +27,8 @@ from pathlib import Path
 
 from bench.common import Section, Summary, module_main, ms, peak_rss_mib, ratio
 from bot.config import Settings
-from bot.services.actors import Actor
 from bot.services.content import ContentState
+from bot.services.permissions import Actor
 from bot.services.reflections import ReflectionService, Topic
 from bot.store import Store
 from tests.e2e import CONTENT

@@ -96,7 +96,7 @@ def run_discord(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.app import run_bot
+    from bot.discord_face.client import run_bot
 
     return run_bot(settings)
 

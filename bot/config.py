@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from bot.library.yamlpos import YamlReadError, read_yaml_file
-from bot.validation import explain, key_name, unknown
+from bot.validation_messages import explain, key_name, unknown
 
 DEFAULT_CONFIG = Path("config.yaml")
 DISCORD_API = "https://discord.com/api/v10"

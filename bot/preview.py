@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 from bot.library.loader import ContentUnreadable
+from bot.services.answers import CardView
 from bot.services.cards import card_view
+from bot.services.chat_limits import embed_usage
 from bot.services.content import check_content
-from bot.services.limits import embed_usage
-from bot.services.views import CardView
 
 
 def preview(card_id: str, content_dir: Path) -> int:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import CohortBot
 from bot.config import Settings
-from bot.services.hub import Services
+from bot.discord_face.client import CohortBot
+from bot.services.container import Services
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.fixtures import running_bot
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.config import Settings
 from bot.console import Console
-from bot.services.hub import Services
+from bot.services.container import Services
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = Path(__file__).parent / "data" / "minimal"
@@ -351,10 +351,10 @@ def test_search_reads_card_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("width", [40, 88])
 def test_related_commands_are_never_broken_across_lines(tmp_path: Path, width: int) -> None:
+    from bot.console.text_render import TextRenderer
     from bot.library.loader import load_library
     from bot.library.models import Kind
     from bot.services.cards import card_view
-    from bot.textrender import TextRenderer
 
     library = load_library(ROOT / "content").library
     assert library is not None

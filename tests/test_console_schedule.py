@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Settings
 from bot.console import Console
-from bot.services.hub import Services
+from bot.services.container import Services
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
 

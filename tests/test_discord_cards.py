@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.cogs.errors import SORRY
+from bot.discord_face.error_reporting import SORRY
 from tests.e2e import cohort_bot, custom_ids, embed_of
 from tests.fakediscord import CallbackType, FakeDiscord
 

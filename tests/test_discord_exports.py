@@ -15,7 +15,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import CohortBot
+from bot.discord_face.client import CohortBot
 from tests.e2e import cohort_bot
 from tests.fakediscord import FakeDiscord, FakeUser
 from tests.fakediscord.models import FakeMessage

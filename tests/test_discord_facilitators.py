@@ -72,7 +72,7 @@ async def test_without_a_role_id_the_old_name_is_refused_with_the_way_out(
     fake = strict_fake_discord
     assert fake.guild is not None
     named = member(fake, "Nell", fake.guild.add_role("Facilitator"))
-    with caplog.at_level(logging.WARNING, logger="bot.app"):
+    with caplog.at_level(logging.WARNING, logger="bot.discord_face.client"):
         async with cohort_bot(fake, tmp_path, facilitator_role="Facilitator"):
             refused, _ = await answer(await fake.slash(EXPORT_ALL, user=named, force=True))
             assert refused == (

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cogs.reflections import DiscordSharer
+from bot.discord_face.reflections import DiscordSharer
 from bot.services.reflections import SharedPost
 from tests.e2e import FakeClock, cohort_bot, embed_of
 from tests.fakediscord import CallbackType, FakeDiscord, FakeUser
@@ -178,7 +178,7 @@ async def test_a_refused_form_after_a_restart_hands_the_text_back(
 
 async def _crash_after_sending(bot: object, fake: FakeDiscord, user: FakeUser) -> int:
     """Do what sharing does up to the moment a crash stops it: reserve, then send."""
-    from bot.app import CohortBot
+    from bot.discord_face.client import CohortBot
 
     assert isinstance(bot, CohortBot)
     services = bot.services

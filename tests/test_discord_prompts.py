@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import CohortBot
+from bot.discord_face.client import CohortBot
 from bot.services.content import ContentState
 from tests.e2e import CONTENT, FakeClock, cohort_bot, custom_ids, embed_of
 from tests.fakediscord import FakeDiscord
@@ -185,7 +185,7 @@ async def test_restart_straight_after_a_post_does_not_post_again(
 async def test_a_run_that_stopped_mid_send_is_settled_after_restart(
     strict_fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    from bot.cogs.prompts import DiscordPoster
+    from bot.discord_face.prompts import DiscordPoster
 
     fake, clock = strict_fake_discord, FakeClock()
     first, second = first_prompts(2)

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
+from bot.services.chat_limits import MODAL_TITLE
 from bot.services.content import ContentState
-from bot.services.limits import MODAL_TITLE, clip
+from bot.text import clip
 from tests.e2e import CONTENT, FakeClock, cohort_bot, custom_ids, embed_of
 from tests.fakediscord import (
     CallbackType,

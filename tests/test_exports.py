@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from bot.errors import UserError
 from bot.services.exports import MAX_PARTS, pack, records
+from bot.user_error import UserError
 
 HEADER = "id,text\r\n"
 

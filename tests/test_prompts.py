@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
-from bot.errors import UserError
 from bot.library.library import Library
 from bot.library.models import About, Citation, Prompt, Source
-from bot.services.actors import Actor
 from bot.services.content import ContentState
+from bot.services.permissions import Actor
 from bot.services.prompts import PostFailed, PromptPost, PromptService
 from bot.store import Store
+from bot.user_error import UserError
 from tests.e2e import CONTENT, FakeClock
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"

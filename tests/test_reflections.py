@@ -19,10 +19,9 @@ import pytest
 
 from bot.config import Settings
 from bot.console import Console
-from bot.errors import UserError
-from bot.services.actors import Actor
+from bot.services.container import Services
 from bot.services.content import ContentState
-from bot.services.hub import Services
+from bot.services.permissions import Actor
 from bot.services.reflections import (
     EMPTY_TEXT,
     PAGE_SIZE,
@@ -36,6 +35,7 @@ from bot.services.reflections import (
     participation_chart,
 )
 from bot.store import Reflection, Store, Visibility
+from bot.user_error import UserError
 from tests.e2e import CONTENT, FakeClock
 
 GUILD, OTHER_GUILD = 4_000_000_000_000_001, 4_000_000_000_000_002

@@ -86,7 +86,7 @@ async def test_shutdown_finishes_work_in_flight(
 async def test_shutdown_refuses_new_commands_and_stops_background_work(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    from bot.app import RESTARTING
+    from bot.discord_face.client import RESTARTING
 
     async with cohort_bot(fake_discord, tmp_path, content={"watch": True}) as bot:
         cog: Any = bot.get_cog("Prompts")

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from bot.console.base import Command, Completer, Handler, words
 from bot.library.models import Kind
+from bot.services.answers import CardView, SuggestionView
 from bot.services.cards import about_view, help_view
-from bot.services.views import CardView, SuggestionView
 
 if TYPE_CHECKING:
     from bot.console.core import Console

@@ -21,11 +21,11 @@ from bot.console.base import (
     Question,
     sentence,
 )
-from bot.errors import UserError
-from bot.services.actors import Actor
-from bot.services.hub import Services
-from bot.services.views import plural
-from bot.textrender import TextRenderer
+from bot.console.text_render import TextRenderer
+from bot.services.answers import plural
+from bot.services.container import Services
+from bot.services.permissions import Actor
+from bot.user_error import UserError
 
 PROMPT, WRITING_PROMPT, QUESTION_PROMPT = "cohort> ", "reflection> ", "y/N> "
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit"})

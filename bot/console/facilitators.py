@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.console.base import Command, words
-from bot.errors import UserError
-from bot.services.actors import FacilitatorRoleView
+from bot.services.permissions import FacilitatorRoleView
+from bot.user_error import UserError
 
 if TYPE_CHECKING:
     from bot.console.core import Console

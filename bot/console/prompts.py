@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from bot import calendar
 from bot.console.base import CONSOLE_CHANNEL, Command, sentence, words
-from bot.errors import UserError
 from bot.services.prompts import PREVIEW_COUNT_HELP, PromptPost
+from bot.user_error import UserError
 
 if TYPE_CHECKING:
     from bot.console.core import Console

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, cast
 
 from bot.console.base import Command, Draft, Question, sentence, split_options, words
 from bot.console.cards import card_completer
-from bot.errors import UserError
+from bot.services.answers import plural
 from bot.services.reflections import (
     PAGE_SIZE,
     Forgotten,
@@ -22,8 +22,8 @@ from bot.services.reflections import (
     SharedPost,
     visibility_note,
 )
-from bot.services.views import plural
 from bot.store import Visibility
+from bot.user_error import UserError
 
 if TYPE_CHECKING:
     from bot.console.core import Console

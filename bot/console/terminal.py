@@ -17,8 +17,8 @@ from typing import TextIO
 from bot.config import Settings
 from bot.console.base import Completer
 from bot.console.core import QUIT_WORDS, Console
-from bot.services.hub import Services
-from bot.textrender import TextRenderer
+from bot.console.text_render import TextRenderer
+from bot.services.container import Services
 
 LEAVE_HINT = "Press Ctrl-C again or Ctrl-D to leave."
 

@@ -27,7 +27,7 @@ from bot.library.models import (
     Source,
 )
 from bot.library.yamlpos import Located, YamlPath, YamlReadError, read_yaml_file
-from bot.validation import describe, explain, key_name, unknown
+from bot.validation_messages import describe, explain, key_name, unknown
 
 _M = TypeVar("_M", bound=BaseModel)
 

@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING
 
 from bot.library.library import Library, Suggestions
 from bot.library.models import Approach, Card, Expert, Kind, Myth, Prompt
-from bot.services.limits import (
+from bot.services.answers import CardView, Link, MenuOption, SuggestionView, TextView, ViewField
+from bot.services.chat_limits import (
     AUTOCOMPLETE_CHOICES,
     CHOICE_NAME,
     FIELD_VALUE,
     OPTION_DESCRIPTION,
     TITLE,
-    clip,
 )
-from bot.services.views import CardView, Link, MenuOption, SuggestionView, TextView, ViewField
+from bot.text import clip
 
 if TYPE_CHECKING:
     from bot.services.content import ContentState

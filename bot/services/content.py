@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import SUPPORT_MESSAGE_MAX
-from bot.errors import UserError
 from bot.library.library import Library
 from bot.library.loader import (
     ABOUT_ORIGIN,
@@ -20,9 +19,10 @@ from bot.library.loader import (
     load_library,
 )
 from bot.library.models import Kind
+from bot.services.answers import plural
 from bot.services.cards import about_view, card_view
-from bot.services.limits import embed_usage
-from bot.services.views import plural
+from bot.services.chat_limits import embed_usage
+from bot.user_error import UserError
 
 log = logging.getLogger(__name__)
 

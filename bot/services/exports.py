@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
 
-from bot.errors import UserError
+from bot.user_error import UserError
 
 RecordKind = Literal["csv", "markdown"]
 MAX_PARTS = 10  # more than this is no longer a download anyone wants: ask for less

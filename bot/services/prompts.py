@@ -17,13 +17,13 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot import calendar
-from bot.errors import UserError
 from bot.library.models import Prompt
-from bot.services.actors import Actor
-from bot.services.base import StoreService
+from bot.services.answers import CardView
 from bot.services.cards import card_view
-from bot.services.views import CardView
+from bot.services.permissions import Actor
+from bot.services.store_backed import StoreService
 from bot.store import PostStatus, ScheduleRow
+from bot.user_error import UserError
 
 log = logging.getLogger(__name__)
 

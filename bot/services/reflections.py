@@ -16,12 +16,13 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import UserError
 from bot.library.models import Card, Kind
-from bot.services.actors import Actor
-from bot.services.base import StoreService
-from bot.services.limits import CHOICE_NAME, TEXT_INPUT_MAX, clip
+from bot.services.chat_limits import CHOICE_NAME, TEXT_INPUT_MAX
+from bot.services.permissions import Actor
+from bot.services.store_backed import StoreService
 from bot.store import AboutKind, Reflection, ReflectionPage, Visibility
+from bot.text import clip
+from bot.user_error import UserError
 
 log = logging.getLogger(__name__)
 

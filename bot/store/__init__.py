@@ -8,7 +8,6 @@ Usage::
 Nothing here imports discord; ids are plain ints and times are aware UTC datetimes.
 """
 
-from bot.store.errors import StoreError
 from bot.store.migrate import Migration, load_migrations
 from bot.store.models import (
     ABOUT_KINDS,
@@ -29,6 +28,7 @@ from bot.store.models import (
     Visibility,
 )
 from bot.store.store import Store, StoreOpening
+from bot.store.store_error import StoreError
 
 __all__ = [
     "ABOUT_KINDS",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.store.errors import StoreError
+from bot.store.store_error import StoreError
 
 _FILE_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _LEADING_NOISE_RE = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)

@@ -35,7 +35,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiosqlite
 
-from bot.store.errors import StoreError
 from bot.store.guild_settings import GuildSettingsQueries
 from bot.store.migrate import (
     Migration,
@@ -64,6 +63,7 @@ from bot.store.models import (
     TopicCount,
     Visibility,
 )
+from bot.store.store_error import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ from typing import Any
 import discord
 
 from bot.library.models import Kind
-from bot.services.limits import BUTTON_LABEL, OPTION_DESCRIPTION, OPTION_LABEL, clip
-from bot.services.views import CardView, MenuOption, TextView
+from bot.services.answers import CardView, MenuOption, TextView
+from bot.services.chat_limits import BUTTON_LABEL, OPTION_DESCRIPTION, OPTION_LABEL
+from bot.text import clip
 
 NO_PINGS = discord.AllowedMentions.none()
 KIND_STYLES = {
@@ -68,7 +69,7 @@ class CardButton(
         return cls(match["id"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.cogs.cards import show_card_by_id
+        from bot.discord_face.cards import show_card_by_id
 
         await show_card_by_id(interaction, self.card_id, private=True, reveal=False)
 
@@ -97,7 +98,7 @@ class RevealButton(
         return cls(match["id"], private=match["p"] == "p")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.cogs.cards import reveal_card
+        from bot.discord_face.cards import reveal_card
 
         await reveal_card(interaction, self.card_id, in_place=self.private)
 
@@ -135,7 +136,7 @@ class PickSelect(
         return cls([], private=match["p"] == "p", context=match["context"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.cogs.cards import show_card_by_id
+        from bot.discord_face.cards import show_card_by_id
 
         values = self.item.values
         if values and values[0] != "-":
@@ -165,7 +166,7 @@ class BrowsePageButton(
         return cls(Kind(match["kind"]), int(match["page"]), "", private=match["p"] == "p")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.cogs.cards import browse_page
+        from bot.discord_face.cards import browse_page
 
         await browse_page(interaction, self.kind, self.page, private=self.private)
 

@@ -1,10 +1,10 @@
-"""Discord's message limits, measured on plain views so the checker needs no Discord."""
+"""Chat limits (Discord's, the strictest face), measured on plain views: no Discord needed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services.views import CardView, TextView
+from bot.services.answers import CardView, TextView
 
 TITLE, DESCRIPTION, FIELDS, FIELD_NAME, FIELD_VALUE = 256, 4096, 25, 256, 1024
 FOOTER, AUTHOR, EMBED_TOTAL = 2048, 256, 6000
@@ -55,8 +55,3 @@ def embed_usage(view: CardView | TextView) -> list[Usage]:
         longest = max((len(link.label) for link in view.links), default=0)
         usage.append(Usage("longest button label", longest, BUTTON_LABEL))
     return usage
-
-
-def clip(text: str, limit: int) -> str:
-    """Shorten ``text`` to ``limit`` characters with an ellipsis, for user input echoes."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

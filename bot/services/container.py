@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.services.actors import Facilitators
 from bot.services.cards import CardService
 from bot.services.content import ContentState
+from bot.services.permissions import Facilitators
 from bot.services.prompts import PromptService
 from bot.services.reflections import ReflectionService
 from bot.store import Store

@@ -7,7 +7,7 @@ import logging
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
+from bot.user_error import UserError
 
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on our side. It has been logged; please try again."

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, cast
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
 from bot.library.models import Kind
-from bot.services.actors import Actor
+from bot.services.permissions import Actor
+from bot.user_error import UserError
 
 if TYPE_CHECKING:
-    from bot.app import CohortBot
-    from bot.services.hub import Services
+    from bot.discord_face.client import CohortBot
+    from bot.services.container import Services
 
 
 def services_of(interaction: discord.Interaction) -> Services:

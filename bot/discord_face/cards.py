@@ -12,16 +12,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import card_choices, services_of
-from bot.cogs.errors import report_error
-from bot.cogs.render import NO_PINGS, BrowsePageButton, PickSelect, card_components, embed
+from bot.discord_face.common import card_choices, services_of
+from bot.discord_face.error_reporting import report_error
+from bot.discord_face.render import NO_PINGS, BrowsePageButton, PickSelect, card_components, embed
 from bot.library.models import Kind
+from bot.services.answers import CardView, SuggestionView
 from bot.services.cards import about_view, help_view
-from bot.services.limits import SELECT_OPTIONS, clip
-from bot.services.views import CardView, SuggestionView
+from bot.services.chat_limits import SELECT_OPTIONS
+from bot.text import clip
 
 if TYPE_CHECKING:
-    from bot.app import CohortBot
+    from bot.discord_face.client import CohortBot
 
 NAME_HELP = "Start typing to pick from the list; leave empty to browse them all"
 PRIVATE_HELP = "Show it only to you (default: post it for the cohort)"

@@ -1,6 +1,6 @@
 """Plain view objects: what a user sees, independent of Discord or the terminal.
 
-Services return these; ``bot/cogs/render.py`` turns them into embeds and buttons,
+Services return these; ``bot/discord_face/render.py`` turns them into embeds and buttons,
 the console into text. Keeping them plain lets the checker measure a card against
 Discord's limits without importing discord.
 """

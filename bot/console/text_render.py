@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from bot.services.views import CardView, MenuOption, SuggestionView, TextView
+from bot.services.answers import CardView, MenuOption, SuggestionView, TextView
 
 WIDTH = 88
 NBSP = "\u00a0"  # glues a command to its id: a line is never broken between them

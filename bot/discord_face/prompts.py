@@ -12,14 +12,14 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import calendar
-from bot.cogs.common import actor_of, services_of
-from bot.cogs.reflections import DiscordSharer, ReflectButton
-from bot.cogs.render import NO_PINGS, card_components, embed
-from bot.services.limits import clip
+from bot.discord_face.common import actor_of, services_of
+from bot.discord_face.reflections import DiscordSharer, ReflectButton
+from bot.discord_face.render import NO_PINGS, card_components, embed
 from bot.services.prompts import PostFailed, PromptPost, ScheduleStatus
+from bot.text import clip
 
 if TYPE_CHECKING:
-    from bot.app import CohortBot
+    from bot.discord_face.client import CohortBot
 
 log = logging.getLogger(__name__)
 LOOP_SECONDS = 20.0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from bot.errors import UserError
+from bot.user_error import UserError
 
 SET_ROLE_HINT = "someone with Manage Server can choose it with /facilitators set-role"
 

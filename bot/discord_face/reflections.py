@@ -13,12 +13,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import actor_of, card_choices, services_of
-from bot.cogs.errors import report_error
-from bot.cogs.exports import send_export
-from bot.cogs.render import NO_PINGS
-from bot.errors import UserError
-from bot.services.limits import MODAL_TITLE, TEXT_INPUT_MAX, clip
+from bot.discord_face.common import actor_of, card_choices, services_of
+from bot.discord_face.error_reporting import report_error
+from bot.discord_face.exports import send_export
+from bot.discord_face.render import NO_PINGS
+from bot.services.chat_limits import MODAL_TITLE, TEXT_INPUT_MAX
 from bot.services.reflections import (
     PAGE_SIZE,
     Forgotten,
@@ -29,9 +28,11 @@ from bot.services.reflections import (
     visibility_note,
 )
 from bot.store import AboutKind, Reflection, Visibility
+from bot.text import clip
+from bot.user_error import UserError
 
 if TYPE_CHECKING:
-    from bot.app import CohortBot
+    from bot.discord_face.client import CohortBot
 
 log = logging.getLogger(__name__)
 VisibilityChoice = Literal["private", "cohort", "anonymous"]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Settings
-from bot.services.actors import Facilitators
 from bot.services.content import ContentState
+from bot.services.permissions import Facilitators
 from bot.store import Store
 
 

@@ -10,12 +10,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import actor_of, services_of
-from bot.errors import UserError
-from bot.services.limits import clip
+from bot.discord_face.common import actor_of, services_of
+from bot.text import clip
+from bot.user_error import UserError
 
 if TYPE_CHECKING:
-    from bot.app import CohortBot
+    from bot.discord_face.client import CohortBot
 
 log = logging.getLogger(__name__)
 

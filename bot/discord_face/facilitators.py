@@ -12,11 +12,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import actor_of, services_of
-from bot.services.actors import SET_ROLE_HINT, FacilitatorRoleView
+from bot.discord_face.common import actor_of, services_of
+from bot.services.permissions import SET_ROLE_HINT, FacilitatorRoleView
 
 if TYPE_CHECKING:
-    from bot.app import CohortBot
+    from bot.discord_face.client import CohortBot
 
 
 def describe(view: FacilitatorRoleView) -> str:

@@ -18,20 +18,20 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.errors import report_error
-from bot.cogs.render import DYNAMIC_ITEMS, NO_PINGS
 from bot.config import Settings
-from bot.services.hub import Services
+from bot.discord_face.error_reporting import report_error
+from bot.discord_face.render import DYNAMIC_ITEMS, NO_PINGS
+from bot.services.container import Services
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = (
-    "bot.cogs.cards",
-    "bot.cogs.prompts",
-    "bot.cogs.reflections",
-    "bot.cogs.exports",
-    "bot.cogs.facilitators",
-    "bot.cogs.content",
+    "bot.discord_face.cards",
+    "bot.discord_face.prompts",
+    "bot.discord_face.reflections",
+    "bot.discord_face.exports",
+    "bot.discord_face.facilitators",
+    "bot.discord_face.content",
 )
 IN_FLIGHT_PREFIXES = ("CommandTree-invoker", "discord-ui-")
 RESTARTING = "The bot is restarting; please try again in a minute."

@@ -15,14 +15,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import actor_of, services_of
-from bot.cogs.render import NO_PINGS
-from bot.errors import UserError
+from bot.discord_face.common import actor_of, services_of
+from bot.discord_face.render import NO_PINGS
 from bot.services.exports import PackedExport, RecordKind, megabytes, pack_export
-from bot.services.limits import clip
+from bot.text import clip
+from bot.user_error import UserError
 
 if TYPE_CHECKING:
-    from bot.app import CohortBot
+    from bot.discord_face.client import CohortBot
 
 TOO_LARGE = 413  # Discord: Request entity too large (code 40005)
 
