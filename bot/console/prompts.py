@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import calendar
 from bot.console.base import CONSOLE_CHANNEL, Command, sentence, words
+from bot.schedule import describe_dates
 from bot.services.prompts import PREVIEW_COUNT_HELP, PromptPost
 from bot.user_error import UserError
 
@@ -91,7 +91,7 @@ class PromptCommands:
             return "Usage: /schedule quiet YYYY-MM-DD[,…] [remove], or 2026-12-24..2026-12-26"
         prompts = self.console.services.prompts
         days = await prompts.set_quiet_dates(self.console.actor, dates, quiet=not remove)
-        return f"Quiet dates from today: {calendar.describe_dates(days)}"
+        return f"Quiet dates from today: {describe_dates(days)}"
 
 
 def preview_count(text: str) -> int:

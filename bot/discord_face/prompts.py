@@ -11,10 +11,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import calendar
 from bot.discord_face.common import actor_of, services_of
 from bot.discord_face.reflections import DiscordSharer, ReflectButton
 from bot.discord_face.render import NO_PINGS, card_components, embed
+from bot.schedule import describe_dates, suggest_timezones
 from bot.services.prompts import PostFailed, PromptPost, ScheduleStatus
 from bot.text import clip
 
@@ -220,7 +220,7 @@ class Schedule(
     async def _zones(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in calendar.suggest_timezones(current)]
+        return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current)]
 
     @app_commands.command(name="next", description="Preview the next dates and prompts (private)")
     @app_commands.describe(count="How many to show (1-25)")
@@ -276,7 +276,7 @@ class Schedule(
         quiet = await services_of(interaction).prompts.set_quiet_dates(
             actor_of(interaction), dates, quiet=not remove
         )
-        shown = calendar.describe_dates(quiet)
+        shown = describe_dates(quiet)
         await interaction.response.send_message(f"Quiet dates from today: {shown}", ephemeral=True)
 
 

@@ -16,8 +16,22 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot import calendar
 from bot.library.models import Prompt
+from bot.schedule import (
+    Schedule,
+    ScheduleError,
+    describe_dates,
+    describe_weekdays,
+    due_date,
+    local_date,
+    next_post,
+    parse_dates,
+    parse_time,
+    parse_weekdays,
+    post_instant,
+    resolve_timezone,
+    upcoming,
+)
 from bot.services.answers import CardView
 from bot.services.cards import card_view
 from bot.services.permissions import Actor
@@ -100,7 +114,7 @@ class ScheduleStatus:
         or for the console plain text with times in this computer's zone."""
         row = self.schedule
         zone = ZoneInfo(row.timezone)
-        days = calendar.describe_weekdays(weekday_set(row.weekdays))
+        days = describe_weekdays(weekday_set(row.weekdays))
         where = "" if console else f" in <#{row.channel_id}>"
         lines = [
             f"Posting{where} at {row.post_time} {row.timezone}, {days}.",
@@ -116,7 +130,7 @@ class ScheduleStatus:
         upcoming = f"“{self.next_prompt.title}”" if self.next_prompt else "none (all used)"
         lines.append(f"Next prompt: {upcoming}, {self.position} of {self.total} used.")
         if self.quiet_dates:
-            lines.append(f"Quiet dates: {calendar.describe_dates(self.quiet_dates)}")
+            lines.append(f"Quiet dates: {describe_dates(self.quiet_dates)}")
         return [line for line in lines if line]
 
 
@@ -136,10 +150,10 @@ class PromptService(StoreService):
         """Create or change the server's schedule; bad input is refused with the fix."""
         await self._require(actor, "schedule prompts")
         try:
-            post_time = calendar.parse_time(time_text)
-            zone = calendar.resolve_timezone(zone_text)
-            weekdays = calendar.parse_weekdays(days_text)
-        except calendar.ScheduleError as error:
+            post_time = parse_time(time_text)
+            zone = resolve_timezone(zone_text)
+            weekdays = parse_weekdays(days_text)
+        except ScheduleError as error:
             raise UserError(str(error)) from None
         if not weekdays:
             raise UserError("Choose at least one weekday.")
@@ -152,22 +166,22 @@ class PromptService(StoreService):
             created_by=actor.user_id,
             now=self.clock(),
             notify_channel_id=actor.channel_id,
-            starts_on=self._first_day(calendar.Schedule(post_time, zone, weekdays)),
+            starts_on=self._first_day(Schedule(post_time, zone, weekdays)),
         )
         return await self.status(actor)
 
-    def _first_day(self, schedule: calendar.Schedule) -> date:
+    def _first_day(self, schedule: Schedule) -> date:
         """Today if today's post time is ahead (or just passed), else tomorrow.
 
         Scheduling 09:00 at 09:05 means "start now"; at 17:00 it means "from tomorrow",
         not a surprise post in the afternoon.
         """
         now = self.clock()
-        today = calendar.local_date(schedule, now)
+        today = local_date(schedule, now)
         try:
-            if calendar.post_instant(schedule, today) > now - START_GRACE:
+            if post_instant(schedule, today) > now - START_GRACE:
                 return today
-        except calendar.ScheduleError:  # the zone skips today entirely
+        except ScheduleError:  # the zone skips today entirely
             pass
         return today + timedelta(days=1)
 
@@ -184,7 +198,7 @@ class PromptService(StoreService):
         row = await self._schedule(actor)
         schedule = await self._calendar(row)
         last = await self.store.last_scheduled_date(row.guild_id)
-        dates = calendar.upcoming(schedule, last, self.clock(), count)
+        dates = upcoming(schedule, last, self.clock(), count)
         prompts = await self._remaining(row)
         if self.settings.prompts.when_finished == "restart":
             full = list(self.content.library.prompts)  # each later round starts over in order
@@ -221,8 +235,8 @@ class PromptService(StoreService):
         await self._require(actor, "set quiet dates")
         row = await self._schedule(actor)
         try:
-            days = calendar.parse_dates(text)
-        except calendar.ScheduleError as error:
+            days = parse_dates(text)
+        except ScheduleError as error:
             raise UserError(str(error)) from None
         for day in days:
             if quiet:
@@ -310,7 +324,7 @@ class PromptService(StoreService):
 
     async def _due_date(self, row: ScheduleRow, now: datetime) -> date | None:
         last = await self.store.last_scheduled_date(row.guild_id)
-        return calendar.due_date(await self._calendar(row), last, now)
+        return due_date(await self._calendar(row), last, now)
 
     def _backing_off(self, guild_id: int, local_date: date, now: datetime) -> bool:
         failure = self._failures.get(guild_id)
@@ -421,13 +435,13 @@ class PromptService(StoreService):
         if actor.channel_id is not None:
             await self.store.set_notify_channel(actor.guild_id, actor.channel_id, now=self.clock())
 
-    async def _calendar(self, row: ScheduleRow) -> calendar.Schedule:
+    async def _calendar(self, row: ScheduleRow) -> Schedule:
         since = self.clock().date() - timedelta(days=2)
         quiet = set(await self.store.list_quiet_dates(row.guild_id, start=since))
         if row.starts_on is not None:  # days before the schedule began post nothing
             quiet.update(since + timedelta(days=n) for n in range((row.starts_on - since).days))
         hours, minutes = (int(part) for part in row.post_time.split(":"))
-        return calendar.Schedule(
+        return Schedule(
             post_time=time(hours, minutes),
             timezone=row.timezone,
             weekdays=weekday_set(row.weekdays),
@@ -456,7 +470,7 @@ class PromptService(StoreService):
         quiet = tuple(await self.store.list_quiet_dates(row.guild_id, start=today))
         return ScheduleStatus(
             schedule=row,
-            next_post=calendar.next_post(schedule, last, self.clock()),
+            next_post=next_post(schedule, last, self.clock()),
             next_prompt=remaining[0] if remaining else None,
             position=len(prompts) - len(remaining),
             total=len(prompts),
