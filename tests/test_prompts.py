@@ -14,12 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
+from bot.console.text_render import TextRenderer
+from bot.discord_face.markup import discord_text
 from bot.library.library import Library
 from bot.library.models import About, Citation, Prompt, Source
 from bot.services.content import ContentState
 from bot.services.permissions import Actor
 from bot.services.prompts import PostFailed, PromptPost, PromptService
 from bot.store import Store
+from bot.text import Rich
 from bot.user_error import UserError
 from tests.e2e import CONTENT, FakeClock
 
@@ -46,8 +49,8 @@ class RecordingPoster:
         self.posts.append(post)
         return 1000 + len(self.posts), 2000 + len(self.posts)
 
-    async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
-        self.notices.append((channel_id, guild_id, text))
+    async def notify(self, channel_id: int | None, guild_id: int, text: Rich) -> None:
+        self.notices.append((channel_id, guild_id, str(text)))
 
     async def find_post(self, post: PromptPost, since: datetime) -> tuple[int, int | None] | None:
         if post.channel_id in self.unreadable:
@@ -237,11 +240,13 @@ async def test_status_and_preview(store: Store) -> None:
     await prompts.set_schedule(FACILITATOR, 500, "09:00", "America/New_York")
     status = await prompts.status(MEMBER)
     assert status.next_post == datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
-    text = "\n".join(status.lines())
+    text = "\n".join(map(discord_text, status.lines()))
     assert "Mon 02 Mar 2026, 09:00 America/New_York (<t:1772460000:F> your time)" in text
     assert "Posting in <#500> at 09:00" in text
-    console_text = "\n".join(status.lines(console=True))
-    assert "<" not in console_text and "Posting at 09:00 America/New_York" in console_text
+    console_text = "\n".join(map(TextRenderer().rich, status.lines()))
+    assert "<" not in console_text and "Posting in #500 at 09:00 America/New_York" in console_text
+    assert "Next post: Mon 02 Mar 2026, 09:00 America/New_York (" in console_text
+    assert all("<" not in str(line) for line in status.lines()), "no markup below the faces"
     preview = await prompts.upcoming(FACILITATOR, 3)
     assert [day.isoformat() for day, _ in preview] == ["2026-03-02", "2026-03-03", "2026-03-04"]
     assert [prompt.id for _, prompt in preview] == [p.id for p in curriculum_prompts()[:3]]
@@ -407,9 +412,10 @@ async def test_manual_post_to_a_refused_channel_is_explained_privately(store: St
     await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
     with pytest.raises(
         UserError,
-        match=r"I could not post in <#500>: I am not allowed to post there\. Nothing was used up\.",
-    ):
+        match=r"I could not post in channel 500: I am not allowed to post there\. Nothing was",
+    ) as refused:
         await prompts.post_now(FACILITATOR, poster)
+    assert discord_text(refused.value.rich).startswith("I could not post in <#500>: ")
     assert poster.notices == [], "no public notice for a manual post"
     assert await store.used_prompt_ids(1, 1) == set()
 

@@ -89,7 +89,7 @@ class Console:
         try:
             output = await self._execute(line)
         except UserError as error:
-            output = str(error)
+            output = self.render.rich(error.rich)
         return "\n\n".join([*self.printed, output] if output else self.printed)
 
     async def _execute(self, line: str) -> str:

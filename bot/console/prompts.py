@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.console.base import CONSOLE_CHANNEL, Command, sentence, words
 from bot.schedule import describe_dates
 from bot.services.prompts import PREVIEW_COUNT_HELP, PromptPost
+from bot.text import Rich
 from bot.user_error import UserError
 
 if TYPE_CHECKING:
@@ -32,8 +33,8 @@ class ConsolePoster:
         self.console.printed.append(self.console.render.card(post.view))
         return self.posted, None
 
-    async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
-        self.console.printed.append(text)
+    async def notify(self, channel_id: int | None, guild_id: int, text: Rich) -> None:
+        self.console.printed.append(self.console.render.rich(text))
 
     async def find_post(self, post: PromptPost, since: datetime) -> tuple[int, int | None] | None:
         return None  # the console prints; nothing can be half-sent
@@ -51,7 +52,7 @@ class PromptCommands:
         action, _, rest = args.partition(" ")
         if action.lower() in {"", "status"}:
             status = await self.console.services.prompts.status(self.console.actor)
-            return "\n".join(status.lines(console=True))
+            return "\n".join(map(self.console.render.rich, status.lines()))
         if action.lower() == "schedule":
             action = "set"
         return await self.schedule(f"{action} {rest}")
@@ -73,12 +74,12 @@ class PromptCommands:
             if len(parts) < 2:
                 return SCHEDULE_USAGE
             status = await prompts.set_schedule(actor, CONSOLE_CHANNEL, *parts)
-            return "Schedule saved.\n" + "\n".join(status.lines(console=True))
+            return "Schedule saved.\n" + "\n".join(map(self.console.render.rich, status.lines()))
         if action == "skip":
             return sentence(f"Skipped “{(await prompts.skip_next(actor)).title}”")
         if action in {"pause", "resume"}:
             status = await prompts.set_paused(actor, action == "pause")
-            return "\n".join(status.lines(console=True))
+            return "\n".join(map(self.console.render.rich, status.lines()))
         if action == "quiet":
             return await self._quiet(rest)
         return f"Unknown action “{action}”. Try: {', '.join(SCHEDULE_ACTIONS)}."

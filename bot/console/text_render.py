@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import textwrap
 
+from bot.console.base import CONSOLE_CHANNEL
 from bot.services.answers import CardView, MenuOption, SuggestionView, TextView
+from bot.text import ChannelMention, Moment, Rich
 
 WIDTH = 88
 NBSP = "\u00a0"  # glues a command to its id: a line is never broken between them
@@ -20,6 +22,12 @@ class TextRenderer:
     def __init__(self, *, ansi: bool = False, width: int = WIDTH) -> None:
         self.ansi = ansi
         self.width = width
+
+    def rich(self, text: Rich | str) -> str:
+        """Channels and times as a terminal shows them: the local zone, no markup."""
+        if isinstance(text, str):
+            return text
+        return text.render(_console_channel, _console_moment)
 
     def markdown(self, text: str) -> str:
         """Strip Discord's Markdown, keeping bold as ANSI bold on a terminal."""
@@ -95,3 +103,11 @@ class TextRenderer:
 def command(name: str, argument: str) -> str:
     """'/myth addiction-treatment-works', kept on one line when wrapped."""
     return f"/{name}{NBSP}{argument}"
+
+
+def _console_channel(channel: ChannelMention) -> str:
+    return "this console" if channel.channel_id == CONSOLE_CHANNEL else f"#{channel.channel_id}"
+
+
+def _console_moment(moment: Moment) -> str:
+    return f"{moment.in_zone()} ({moment.at.astimezone():%a %d %b, %H:%M} your time)"

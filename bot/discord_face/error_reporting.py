@@ -7,6 +7,7 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.discord_face.markup import discord_text
 from bot.user_error import UserError
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,9 @@ def unwrap(error: BaseException) -> BaseException:
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Answer the member privately; a followup if the interaction was already answered."""
     cause = unwrap(error)
-    if isinstance(cause, UserError | app_commands.CheckFailure) and str(cause):
+    if isinstance(cause, UserError) and str(cause):
+        message = discord_text(cause.rich)
+    elif isinstance(cause, app_commands.CheckFailure) and str(cause):
         message = str(cause)
     else:
         log.error("interaction %s failed", _describe(interaction), exc_info=cause)

@@ -12,11 +12,12 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.discord_face.common import actor_of, services_of
+from bot.discord_face.markup import discord_text
 from bot.discord_face.reflections import DiscordSharer, ReflectButton
 from bot.discord_face.render import NO_PINGS, card_components, embed
 from bot.schedule import describe_dates, suggest_timezones
 from bot.services.prompts import PostFailed, PromptPost, ScheduleStatus
-from bot.text import clip
+from bot.text import Rich, clip
 
 if TYPE_CHECKING:
     from bot.discord_face.client import CohortBot
@@ -104,13 +105,13 @@ class DiscordPoster:
             raise PostFailed("that channel no longer exists") from None
         return None
 
-    async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
+    async def notify(self, channel_id: int | None, guild_id: int, text: Rich) -> None:
         if channel_id is None:
             log.warning("guild %s: %s (no facilitator channel known)", guild_id, text)
             return
         try:
             channel = await self._channel(channel_id, guild_id)
-            await channel.send(text, allowed_mentions=NO_PINGS)
+            await channel.send(discord_text(text), allowed_mentions=NO_PINGS)
         except (PostFailed, discord.HTTPException) as error:
             log.warning("guild %s: could not tell facilitators (%s): %s", guild_id, error, text)
 
@@ -127,7 +128,7 @@ def _custom_ids(message: discord.Message) -> set[str]:
 
 def status_embed(status: ScheduleStatus) -> discord.Embed:
     result = discord.Embed(title="Daily prompt schedule", colour=0x27AE60)
-    result.description = "\n".join(status.lines())
+    result.description = "\n".join(map(discord_text, status.lines()))
     return result
 
 

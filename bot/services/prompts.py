@@ -37,6 +37,7 @@ from bot.services.cards import card_view
 from bot.services.permissions import Actor
 from bot.services.store_backed import StoreService
 from bot.store import PostStatus, ScheduleRow
+from bot.text import ChannelMention, Moment, Rich
 from bot.user_error import UserError
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class Poster(Protocol):
         """Send it; return (message id, thread id). Raise PostFailed when refused."""
         ...
 
-    async def notify(self, channel_id: int | None, guild_id: int, text: str) -> None:
+    async def notify(self, channel_id: int | None, guild_id: int, text: Rich) -> None:
         """Tell a server's facilitators something (their last command channel)."""
         ...
 
@@ -109,29 +110,25 @@ class ScheduleStatus:
     total: int
     quiet_dates: tuple[date, ...]
 
-    def lines(self, *, console: bool = False) -> list[str]:
-        """Status lines: Discord markup (<#channel>, <t:…> in each member's own zone),
-        or for the console plain text with times in this computer's zone."""
+    def lines(self) -> list[Rich]:
+        """Status lines; the channel and the next post time are data each face formats."""
         row = self.schedule
-        zone = ZoneInfo(row.timezone)
         days = describe_weekdays(weekday_set(row.weekdays))
-        where = "" if console else f" in <#{row.channel_id}>"
         lines = [
-            f"Posting{where} at {row.post_time} {row.timezone}, {days}.",
-            "Paused." if row.paused else "",
+            Rich.of(
+                "Posting in ",
+                ChannelMention(row.channel_id),
+                f" at {row.post_time} {row.timezone}, {days}.",
+            ),
+            Rich.of("Paused.") if row.paused else None,
         ]
         if self.next_post is not None and not row.paused:
-            when = f"{self.next_post.astimezone(zone):%a %d %b %Y, %H:%M} {row.timezone}"
-            if console:
-                when += f" ({self.next_post.astimezone():%a %d %b, %H:%M} your time)"
-            else:
-                when += f" (<t:{int(self.next_post.timestamp())}:F> your time)"
-            lines.append(f"Next post: {when}.")
+            lines.append(Rich.of("Next post: ", Moment(self.next_post, row.timezone), "."))
         upcoming = f"“{self.next_prompt.title}”" if self.next_prompt else "none (all used)"
-        lines.append(f"Next prompt: {upcoming}, {self.position} of {self.total} used.")
+        lines.append(Rich.of(f"Next prompt: {upcoming}, {self.position} of {self.total} used."))
         if self.quiet_dates:
-            lines.append(f"Quiet dates: {describe_dates(self.quiet_dates)}")
-        return [line for line in lines if line]
+            lines.append(Rich.of(f"Quiet dates: {describe_dates(self.quiet_dates)}"))
+        return [line for line in lines if line is not None]
 
 
 @dataclass(eq=False)
@@ -308,9 +305,14 @@ class PromptService(StoreService):
                     await poster.notify(
                         row.notify_channel_id,
                         row.guild_id,
-                        f"I was posting “{prompt.title}” in <#{row.channel_id}> when I stopped, "
-                        f"and now I cannot check whether it went out ({error}). I will not post "
-                        "it twice: once I can read that channel again I will check and settle it.",
+                        Rich.of(
+                            f"I was posting “{prompt.title}” in ",
+                            ChannelMention(row.channel_id),
+                            " when I stopped, "
+                            f"and now I cannot check whether it went out ({error}). I will not "
+                            "post it twice: once I can read that channel again I will check and "
+                            "settle it.",
+                        ),
                     )
                 continue
             if found is None:
@@ -355,7 +357,11 @@ class PromptService(StoreService):
             await self.store.release_post(reservation)
             if manual:
                 raise UserError(
-                    f"I could not post in <#{row.channel_id}>: {error}. Nothing was used up."
+                    Rich.of(
+                        "I could not post in ",
+                        ChannelMention(row.channel_id),
+                        f": {error}. Nothing was used up.",
+                    )
                 ) from None
             await self._report_failure(row, local_date, poster, str(error))
             return None
@@ -389,11 +395,13 @@ class PromptService(StoreService):
         self._failures[row.guild_id] = (local_date or now.date(), now)
         if already is not None and already[0] == (local_date or now.date()):
             return  # told them once today
-        text = (
-            f"I could not post today's discussion prompt in <#{row.channel_id}>: {reason}. "
+        text = Rich.of(
+            "I could not post today's discussion prompt in ",
+            ChannelMention(row.channel_id),
+            f": {reason}. "
             "Give me the View Channel, Send Messages, Embed Links and Create Public Threads "
             "permissions there, or choose another channel with /schedule set. "
-            "The prompt has not been used up; I will try again."
+            "The prompt has not been used up; I will try again.",
         )
         await poster.notify(row.notify_channel_id, row.guild_id, text)
 
@@ -412,8 +420,10 @@ class PromptService(StoreService):
         await poster.notify(
             row.notify_channel_id,
             row.guild_id,
-            f"All {total} discussion prompts have been posted, so the daily schedule is now "
-            "paused. Start it again with /schedule resume once new prompts are added.",
+            Rich.of(
+                f"All {total} discussion prompts have been posted, so the daily schedule is now "
+                "paused. Start it again with /schedule resume once new prompts are added."
+            ),
         )
         return None, row
 
