@@ -42,7 +42,7 @@ from bot.services.content import ContentState
 from tests.e2e import CONTENT, FakeClock, cohort_bot
 from tests.fakediscord import Callback, FakeDiscord, InteractionHandle
 from tests.fakediscord.fixtures import running_bot
-from tests.fakediscord.server import Ctx, Reply
+from tests.fakediscord.rest import Ctx, Reply
 
 GOAL_RATIO = 1.25
 CALLBACK_TIMEOUT = 5.0

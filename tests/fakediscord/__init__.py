@@ -41,7 +41,8 @@ from .models import (
 )
 from .openapi import DEFAULT_SPEC_PATH, OpenAPISpec, load_spec
 from .recording import CommandPut, FailureRule, FormPart, RecordedRequest, Rejection
-from .server import DiscordError, FakeDiscord
+from .rest import DiscordError
+from .server import FakeDiscord
 
 __all__ = [
     "DEFAULT_SPEC_PATH",

@@ -25,7 +25,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from .server import FakeDiscord
+    from .core import ServerCore
 
 
 class InteractionTimeout(AssertionError):
@@ -74,7 +74,7 @@ class InteractionHandle:
 
     def __init__(
         self,
-        fake: FakeDiscord,
+        fake: ServerCore,
         *,
         id: str,
         token: str,
@@ -224,7 +224,7 @@ class OptionBuilder:
     INTEGER option only if the command declared one; mismatches fail loudly in the test.
     """
 
-    def __init__(self, fake: FakeDiscord, guild: FakeGuild | None, *, autocomplete: bool) -> None:
+    def __init__(self, fake: ServerCore, guild: FakeGuild | None, *, autocomplete: bool) -> None:
         self.fake = fake
         self.guild = guild
         self.autocomplete = autocomplete
