@@ -1,23 +1,15 @@
-"""Per-server settings changed from Discord by the server's admins (table guild_settings).
-
-A mixin of the Store: the same connection, lock and one-transaction-per-method rules.
-"""
+"""Per-server settings changed from Discord by the server's admins (table guild_settings)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+
+from bot.store.rows import db_time
+from bot.store.runner import Runner
 
 
-class GuildSettingsQueries:
-    """Read and change one server's settings row; ``Store`` provides the plumbing."""
-
-    async def _query(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
-        raise NotImplementedError
-
-    async def _write(self, sql: str, params: Sequence[object] = ()) -> tuple[int, int | None]:
-        raise NotImplementedError
+class GuildSettingsQueries(Runner):
+    """Read and change one server's settings row; part of Store."""
 
     async def get_facilitator_role(self, guild_id: int) -> int | None:
         """The id of the server's facilitator role, or None if none was set."""
@@ -30,12 +22,10 @@ class GuildSettingsQueries:
         self, guild_id: int, role_id: int | None, *, now: datetime
     ) -> None:
         """Set (or, with None, clear) the facilitator role; committed when this returns."""
-        if now.utcoffset() is None:
-            raise ValueError(f"timestamps must be timezone-aware, got naive {now!r}")
         await self._write(
             "INSERT INTO guild_settings (guild_id, facilitator_role_id, updated_at) "
             "VALUES (?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
             "facilitator_role_id = excluded.facilitator_role_id, "
             "updated_at = excluded.updated_at",
-            (guild_id, role_id, now.astimezone(UTC).isoformat(timespec="microseconds")),
+            (guild_id, role_id, db_time(now)),
         )

@@ -1,0 +1,340 @@
+"""Members' reflections (table reflections): writing, sharing, exporting, forgetting.
+
+A share is reserved here before it is posted and settled after (see reserve_share), so
+no public post of a reflection is ever left untracked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection
+from datetime import datetime
+
+import aiosqlite
+
+from bot.store.models import (
+    ABOUT_KINDS,
+    VISIBILITIES,
+    AboutKind,
+    Reflection,
+    ReflectionPage,
+    SharedMessage,
+    Visibility,
+)
+from bot.store.rows import RowReader, check_choice, db_time, parse_time
+from bot.store.runner import Runner, change, fetch
+
+_REFLECTION = RowReader(Reflection)
+
+
+async def _reflection_by_id(conn: aiosqlite.Connection, reflection_id: int) -> Reflection:
+    """A reflection just changed in the same transaction (so it exists)."""
+    rows = await fetch(
+        conn, f"SELECT {_REFLECTION.columns} FROM reflections WHERE id = ?", (reflection_id,)
+    )
+    return _REFLECTION(rows[0])
+
+
+class ReflectionQueries(Runner):
+    """A member's own reflections, their shares, and facilitators' exports; part of Store."""
+
+    async def add_reflection(
+        self,
+        guild_id: int,
+        author_id: int,
+        *,
+        about_kind: AboutKind,
+        about_id: str,
+        text: str,
+        now: datetime,
+        visibility: Visibility = "private",
+    ) -> Reflection:
+        """Save a reflection; it is committed when this returns."""
+        check_choice(about_kind, ABOUT_KINDS, "about_kind")
+        check_choice(visibility, VISIBILITIES, "visibility")
+        created = db_time(now)
+        _, row_id = await self._write(
+            """
+            INSERT INTO reflections (guild_id, author_id, about_kind, about_id, text,
+                                     visibility, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            (guild_id, author_id, about_kind, about_id, text, visibility, created),
+        )
+        assert row_id is not None  # an INSERT without a conflict clause always has one
+        return Reflection(
+            id=row_id,
+            guild_id=guild_id,
+            author_id=author_id,
+            about_kind=about_kind,
+            about_id=about_id,
+            text=text,
+            visibility=visibility,
+            shared_channel_id=None,
+            shared_message_id=None,
+            created_at=parse_time(created),
+            edited_at=None,
+        )
+
+    async def get_reflection(
+        self, guild_id: int, author_id: int, reflection_id: int
+    ) -> Reflection | None:
+        """The author's own reflection; None for anyone else's, never their data."""
+        rows = await self._query(
+            f"SELECT {_REFLECTION.columns} FROM reflections "
+            "WHERE id = ? AND guild_id = ? AND author_id = ?",
+            (reflection_id, guild_id, author_id),
+        )
+        return _REFLECTION(rows[0]) if rows else None
+
+    async def list_reflections(
+        self, guild_id: int, author_id: int, offset: int = 0, limit: int = 10
+    ) -> ReflectionPage:
+        """One page of the member's own reflections, newest first, with their total."""
+        if offset < 0 or limit < 1:
+            raise ValueError(f"need offset >= 0 and limit >= 1, got {offset}, {limit}")
+
+        async def body(conn: aiosqlite.Connection) -> ReflectionPage:
+            rows = await fetch(
+                conn,
+                f"SELECT {_REFLECTION.columns} FROM reflections "
+                "WHERE guild_id = ? AND author_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+                (guild_id, author_id, limit, offset),
+            )
+            total = await fetch(
+                conn,
+                "SELECT count(*) FROM reflections WHERE guild_id = ? AND author_id = ?",
+                (guild_id, author_id),
+            )
+            return ReflectionPage(tuple(map(_REFLECTION, rows)), int(total[0][0]), offset)
+
+        return await self._run(body, "read")  # one snapshot: page and total agree
+
+    async def edit_reflection(
+        self, guild_id: int, author_id: int, reflection_id: int, text: str, *, now: datetime
+    ) -> Reflection | None:
+        """Replace the text of the author's own reflection; None if it is not theirs.
+
+        If it was shared, the returned row's shared_* ids say which message to update.
+        """
+        edited = db_time(now)
+
+        async def body(conn: aiosqlite.Connection) -> Reflection | None:
+            changed, _ = await change(
+                conn,
+                "UPDATE reflections SET text = ?, edited_at = ? "
+                "WHERE id = ? AND guild_id = ? AND author_id = ?",
+                (text, edited, reflection_id, guild_id, author_id),
+            )
+            if changed != 1:
+                return None
+            return await _reflection_by_id(conn, reflection_id)
+
+        return await self._run(body, "write")
+
+    async def set_visibility(
+        self,
+        guild_id: int,
+        author_id: int,
+        reflection_id: int,
+        visibility: Visibility,
+        shared_channel_id: int | None = None,
+        shared_message_id: int | None = None,
+    ) -> Reflection | None:
+        """Share or unshare the author's own reflection; None if it is not theirs.
+
+        'private' must come without message ids (delete the shared message first).
+        """
+        check_choice(visibility, VISIBILITIES, "visibility")
+        if (shared_channel_id is None) != (shared_message_id is None):
+            raise ValueError("give both shared_channel_id and shared_message_id, or neither")
+        if visibility == "private" and shared_message_id is not None:
+            raise ValueError("a private reflection has no shared message")
+
+        async def body(conn: aiosqlite.Connection) -> Reflection | None:
+            changed, _ = await change(
+                conn,
+                "UPDATE reflections SET visibility = ?, shared_channel_id = ?, "
+                "shared_message_id = ?, seen_anonymously = (seen_anonymously OR ? = 'anonymous'), "
+                "pending_channel_id = NULL, pending_visibility = NULL, pending_since = NULL "
+                "WHERE id = ? AND guild_id = ? AND author_id = ?",
+                (
+                    visibility,
+                    shared_channel_id,
+                    shared_message_id,
+                    visibility,
+                    reflection_id,
+                    guild_id,
+                    author_id,
+                ),
+            )
+            if changed != 1:
+                return None
+            return await _reflection_by_id(conn, reflection_id)
+
+        return await self._run(body, "write")
+
+    async def reserve_share(
+        self,
+        guild_id: int,
+        author_id: int,
+        reflection_id: int,
+        channel_id: int,
+        visibility: Visibility,
+        *,
+        now: datetime,
+    ) -> Reflection | None:
+        """Record that a share is about to be sent, before it is sent; None if not theirs.
+
+        The reflection counts as private (no message) until the share is confirmed, and
+        as seen anonymously from now on if that is how it is being shown.
+        """
+        if visibility == "private":
+            raise ValueError("only a shared visibility can be reserved")
+        check_choice(visibility, VISIBILITIES, "visibility")
+
+        async def body(conn: aiosqlite.Connection) -> Reflection | None:
+            changed, _ = await change(
+                conn,
+                "UPDATE reflections SET visibility = 'private', shared_channel_id = NULL, "
+                "shared_message_id = NULL, pending_channel_id = ?, pending_visibility = ?, "
+                "pending_since = ?, seen_anonymously = (seen_anonymously OR ? = 'anonymous') "
+                "WHERE id = ? AND guild_id = ? AND author_id = ?",
+                (
+                    channel_id,
+                    visibility,
+                    db_time(now),
+                    visibility,
+                    reflection_id,
+                    guild_id,
+                    author_id,
+                ),
+            )
+            if changed != 1:
+                return None
+            return await _reflection_by_id(conn, reflection_id)
+
+        return await self._run(body, "write")
+
+    async def release_share(self, reflection_id: int) -> bool:
+        """Forget a reserved share that certainly never went out (it stays private)."""
+        changed, _ = await self._write(
+            "UPDATE reflections SET pending_channel_id = NULL, pending_visibility = NULL, "
+            "pending_since = NULL WHERE id = ? AND pending_since IS NOT NULL",
+            (reflection_id,),
+        )
+        return changed == 1
+
+    async def pending_shares(
+        self, *, before: datetime, guild_id: int | None = None, author_id: int | None = None
+    ) -> list[Reflection]:
+        """Shares reserved before `before` and never confirmed (every server, or one member)."""
+        rows = await self._query(
+            f"SELECT {_REFLECTION.columns} FROM reflections WHERE pending_since IS NOT NULL "
+            "AND pending_since < ? AND (? IS NULL OR guild_id = ?) "
+            "AND (? IS NULL OR author_id = ?) ORDER BY id",
+            (db_time(before), guild_id, guild_id, author_id, author_id),
+        )
+        return [_REFLECTION(row) for row in rows]
+
+    async def delete_reflection(self, guild_id: int, author_id: int, reflection_id: int) -> bool:
+        """Delete the author's own reflection; False if there is none of theirs by that id."""
+        changed, _ = await self._write(
+            "DELETE FROM reflections WHERE id = ? AND guild_id = ? AND author_id = ?",
+            (reflection_id, guild_id, author_id),
+        )
+        return changed == 1
+
+    async def shared_messages(self, guild_id: int, author_id: int) -> list[SharedMessage]:
+        """Discord messages showing this member's shared reflections.
+
+        Deleting reflections does not delete those messages; call this first when a
+        member asks to be forgotten.
+        """
+        rows = await self._query(
+            "SELECT id, shared_channel_id, shared_message_id FROM reflections "
+            "WHERE guild_id = ? AND author_id = ? AND shared_message_id IS NOT NULL "
+            "ORDER BY id",
+            (guild_id, author_id),
+        )
+        return [SharedMessage(row[0], row[1], row[2]) for row in rows]
+
+    async def export_reflections(
+        self,
+        guild_id: int,
+        since: datetime | None = None,
+        *,
+        visibilities: Collection[Visibility] | None = None,
+        batch_size: int = 500,
+    ) -> AsyncIterator[Reflection]:
+        """All authors' reflections in a server, oldest first, for facilitators.
+
+        Includes private ones unless `visibilities` narrows it; whether facilitators may
+        see private reflections is the caller's policy. Streams in batches and holds no
+        lock between them, so the consumer may use the store while iterating.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        kinds = sorted(VISIBILITIES if visibilities is None else set(visibilities))
+        for kind in kinds:
+            check_choice(kind, VISIBILITIES, "visibility")
+        if not kinds:
+            return
+        placeholders = ", ".join("?" * len(kinds))
+        since_text = "" if since is None else db_time(since)
+        after_id = 0
+        while True:
+            rows = await self._query(
+                f"SELECT {_REFLECTION.columns} FROM reflections "
+                f"WHERE guild_id = ? AND id > ? AND created_at >= ? "
+                f"AND visibility IN ({placeholders}) ORDER BY id LIMIT ?",
+                (guild_id, after_id, since_text, *kinds, batch_size),
+            )
+            for row in rows:
+                yield _REFLECTION(row)
+            if len(rows) < batch_size:
+                return
+            after_id = rows[-1]["id"]
+
+    async def forget_member(
+        self, guild_id: int, user_id: int, *, keep: Collection[int] = ()
+    ) -> int:
+        """Erase a member from one server: their reflections, and their id elsewhere.
+
+        One transaction. Returns how many reflections were deleted; the member's id is
+        also cleared from schedules.created_by. Call shared_messages() first to delete
+        the Discord messages of shared reflections; `keep` names reflections whose
+        shared post could not be removed, so their record still says where it is.
+        """
+
+        async def body(conn: aiosqlite.Connection) -> int:
+            kept = sorted(keep)
+            deleted, _ = await change(
+                conn,
+                "DELETE FROM reflections WHERE guild_id = ? AND author_id = ? "
+                f"AND id NOT IN ({', '.join('?' * len(kept))})",
+                (guild_id, user_id, *kept),
+            )
+            await change(
+                conn,
+                "UPDATE schedules SET created_by = NULL WHERE guild_id = ? AND created_by = ?",
+                (guild_id, user_id),
+            )
+            return deleted
+
+        return await self._run(body, "write")
+
+    async def shared_messages_before(self, cutoff: datetime) -> list[SharedMessage]:
+        """Discord messages of shared reflections created before `cutoff` (for retention)."""
+        rows = await self._query(
+            "SELECT id, shared_channel_id, shared_message_id FROM reflections "
+            "WHERE created_at < ? AND shared_message_id IS NOT NULL ORDER BY id",
+            (db_time(cutoff),),
+        )
+        return [SharedMessage(row[0], row[1], row[2]) for row in rows]
+
+    async def delete_older_than(self, cutoff: datetime) -> int:
+        """Retention: delete reflections created before `cutoff` in every server."""
+        deleted, _ = await self._write(
+            "DELETE FROM reflections WHERE created_at < ?", (db_time(cutoff),)
+        )
+        return deleted
