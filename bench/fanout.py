@@ -24,8 +24,9 @@ from discord.ext import tasks
 from bench.common import Section, module_main, peak_rss_mib
 from bot.discord_face.client import CohortBot
 from bot.services.prompts import Poster
-from tests.e2e import FakeClock, cohort_bot
+from tests.e2e import cohort_bot
 from tests.fakediscord import FakeDiscord, FakeGuild
+from tests.fakes import FakeClock
 
 POST_TIME = "09:00"
 REPEATS = 3

@@ -39,10 +39,11 @@ from bot.discord_face.render import card_components, embed
 from bot.library.models import Kind
 from bot.services.cards import CardService
 from bot.services.content import ContentState
-from tests.e2e import CONTENT, FakeClock, cohort_bot
+from tests.e2e import CONTENT, cohort_bot
 from tests.fakediscord import Callback, FakeDiscord, InteractionHandle
 from tests.fakediscord.fixtures import running_bot
 from tests.fakediscord.rest import Ctx, Reply
+from tests.fakes import FakeClock
 
 GOAL_RATIO = 1.25
 CALLBACK_TIMEOUT = 5.0

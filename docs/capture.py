@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from docs.render import Post
-from tests.e2e import FakeClock, cohort_bot
+from tests.e2e import cohort_bot
 from tests.fakediscord import CallbackType, FakeDiscord, FakeMessage, FakeUser, InteractionHandle
+from tests.fakes import FakeClock
 
 APPROACH = "motivation-enhancement"
 """A calm, representative card: its buttons lead to an expert, an approach and a myth."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,23 +13,10 @@ from bot.discord_face.client import CohortBot
 from bot.services.container import Services
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.fixtures import running_bot
+from tests.fakes import FakeClock
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
-
-
-class FakeClock:
-    """A clock tests move by hand: no sleeping through days and DST changes."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 def settings_for(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Settings:

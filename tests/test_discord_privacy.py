@@ -18,9 +18,10 @@ import pytest
 
 from bot.discord_face.reflections import DiscordSharer
 from bot.services.reflections import SharedPost
-from tests.e2e import FakeClock, cohort_bot, embed_of
+from tests.e2e import cohort_bot, embed_of
 from tests.fakediscord import CallbackType, FakeDiscord, FakeUser
 from tests.fakediscord.common import Permissions
+from tests.fakes import FakeClock
 from tests.test_discord_reflections import (
     PRIVATE,
     add_member,

@@ -9,9 +9,10 @@ import pytest
 
 from bot.discord_face.client import CohortBot
 from bot.services.content import ContentState
-from tests.e2e import CONTENT, FakeClock, cohort_bot, custom_ids, embed_of
+from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.models import FakeMessage
+from tests.fakes import FakeClock
 
 
 def first_prompts(count: int) -> list[Any]:

@@ -20,7 +20,7 @@ import pytest
 from bot.services.chat_limits import MODAL_TITLE
 from bot.services.content import ContentState
 from bot.text import clip
-from tests.e2e import CONTENT, FakeClock, cohort_bot, custom_ids, embed_of
+from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of
 from tests.fakediscord import (
     CallbackType,
     ComponentType,
@@ -30,6 +30,7 @@ from tests.fakediscord import (
     InteractionHandle,
 )
 from tests.fakediscord.models import FakeChannel
+from tests.fakes import FakeClock
 
 PRIVATE = "Only you and the facilitators can see it."
 COHORT = "It is shared with the cohort under your name."

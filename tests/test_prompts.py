@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,45 +20,17 @@ from bot.library.library import Library
 from bot.library.models import About, Citation, Prompt, Source
 from bot.services.content import ContentState
 from bot.services.permissions import Actor
-from bot.services.prompts import PostFailed, PromptPost, PromptService
+from bot.services.prompts import PromptPost, PromptService
 from bot.store import Store
-from bot.text import Rich
 from bot.user_error import UserError
-from tests.e2e import CONTENT, FakeClock
+from tests.e2e import CONTENT
+from tests.fakes import FakeClock, RecordingPoster
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
 FACILITATOR = Actor(
     user_id=10, guild_id=1, display_name="Fran", channel_id=500, manages_server=True
 )
 MEMBER = Actor(user_id=11, guild_id=1, display_name="Max", channel_id=500)
-
-
-@dataclass
-class RecordingPoster:
-    """Stands in for Discord: records posts; can refuse a channel like Discord would."""
-
-    posts: list[PromptPost] = field(default_factory=list)
-    notices: list[tuple[int | None, int, str]] = field(default_factory=list)
-    refuse: dict[int, str] = field(default_factory=dict)
-    sent_unrecorded: dict[str, tuple[int, int | None]] = field(default_factory=dict)
-    unreadable: set[int] = field(default_factory=set)
-
-    async def post(self, post: PromptPost) -> tuple[int, int | None]:
-        if post.channel_id in self.refuse:
-            raise PostFailed(self.refuse[post.channel_id])
-        self.posts.append(post)
-        return 1000 + len(self.posts), 2000 + len(self.posts)
-
-    async def notify(self, channel_id: int | None, guild_id: int, text: Rich) -> None:
-        self.notices.append((channel_id, guild_id, str(text)))
-
-    async def find_post(self, post: PromptPost, since: datetime) -> tuple[int, int | None] | None:
-        if post.channel_id in self.unreadable:
-            raise PostFailed("I cannot read that channel's history")
-        return self.sent_unrecorded.get(post.prompt.id)
-
-    def posted_ids(self, guild_id: int = 1) -> list[str]:
-        return [post.prompt.id for post in self.posts if post.guild_id == guild_id]
 
 
 class FixedContent(ContentState):

@@ -36,7 +36,8 @@ from bot.services.reflections import (
 )
 from bot.store import Reflection, Store, Visibility
 from bot.user_error import UserError
-from tests.e2e import CONTENT, FakeClock
+from tests.e2e import CONTENT
+from tests.fakes import FakeClock
 
 GUILD, OTHER_GUILD = 4_000_000_000_000_001, 4_000_000_000_000_002
 CHANNEL, THREAD = 5_000_000_000_000_001, 5_000_000_000_000_002
