@@ -35,7 +35,8 @@ from bench.common import (
     peak_rss_mib,
     ratio,
 )
-from bot.discord_face.render import card_components, embed
+from bot.discord_face.card_items import card_components
+from bot.discord_face.embeds import embed
 from bot.library.models import Kind
 from bot.services.cards import CardService
 from bot.services.content import ContentState

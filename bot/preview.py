@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from bot.discord_face.colours import COLOURS
 from bot.library.loader import ContentUnreadable
 from bot.services.answers import CardView
 from bot.services.cards import card_view
@@ -41,7 +42,7 @@ def preview(card_id: str, content_dir: Path) -> int:
 def describe(view: CardView) -> str:
     """The embed as labelled parts, then buttons, then limit usage."""
     state = "before reveal" if view.reveal_label else "shown"
-    lines = [f"=== {view.kind.value} '{view.card_id}' ({state}) — colour #{view.colour:06x}"]
+    lines = [f"=== {view.kind.value} '{view.card_id}' ({state}) — colour #{COLOURS[view.kind]:06x}"]
     lines += [f"author:      {view.author}", f"title:       {view.title}", "description:"]
     lines += [f"  {line}" for line in view.description.splitlines()]
     for item in view.fields:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.discord_face.reflections import DiscordSharer
-from bot.services.reflections import SharedPost
+from bot.discord_face.sharing import DiscordSharer
+from bot.services.sharing import SharedPost
 from tests.e2e import cohort_bot, embed_of
 from tests.fakediscord import CallbackType, FakeDiscord, FakeUser
 from tests.fakediscord.common import Permissions

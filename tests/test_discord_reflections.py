@@ -595,8 +595,8 @@ async def test_summary_counts_and_chart_for_facilitators_only(
         assert message.ephemeral
         shown = embed_of(message)
         assert shown["description"].splitlines() == [
-            "3 reflection(s) from 2 member(s).",
-            f"Prompt: {FIRST_PROMPT.title}: 2 member(s), 3 reflection(s)",
+            "3 reflections from 2 members.",
+            f"Prompt: {FIRST_PROMPT.title}: 2 members, 3 reflections",
         ]
         assert "words" not in json.dumps(message.embeds)
         assert shown["image"]["url"] == "attachment://participation.png"

@@ -21,19 +21,11 @@ from bot.config import Settings
 from bot.console import Console
 from bot.services.container import Services
 from bot.services.content import ContentState
+from bot.services.participation import participation_chart
 from bot.services.permissions import Actor
-from bot.services.reflections import (
-    EMPTY_TEXT,
-    PAGE_SIZE,
-    Forgotten,
-    ReflectionService,
-    SharedPost,
-    ShareFailed,
-    Topic,
-    check_text,
-    not_found,
-    participation_chart,
-)
+from bot.services.reflection_text import EMPTY_TEXT, check_text
+from bot.services.reflections import PAGE_SIZE, Forgotten, ReflectionService, Topic
+from bot.services.sharing import SharedPost, ShareFailed, not_found
 from bot.store import Reflection, Store, Visibility
 from bot.user_error import UserError
 from tests.e2e import CONTENT
@@ -564,14 +556,14 @@ async def test_summary_counts_without_text_and_draws_a_png(
     await write(service, BOB, "private words four")
     await write(service, ALICE, "private words five", topic=topic)
     await write(service, ALICE_ELSEWHERE, "elsewhere")  # another server: not counted
-    lines, chart = await service.summary(OWNER)
-    assert lines == [
-        "5 reflection(s) from 2 member(s).",
-        f"Prompt: {topic.title}: 2 member(s), 4 reflection(s)",
-        f"{CARD_TITLE}: 1 member(s), 1 reflection(s)",
-    ]
-    assert "private words" not in "\n".join(lines)
-    assert_png(chart)
+    summary = await service.summary(OWNER)
+    assert summary.lines == (
+        "5 reflections from 2 members.",
+        f"Prompt: {topic.title}: 2 members, 4 reflections",
+        f"{CARD_TITLE}: 1 member, 1 reflection",
+    )
+    assert "private words" not in "\n".join(summary.lines)
+    assert_png(summary.chart_png)
 
 
 def assert_png(data: bytes, size: tuple[int, int] = (800, 350)) -> None:

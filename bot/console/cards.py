@@ -108,7 +108,7 @@ class CardCommands:
         return await self._reload("")
 
     async def _reload(self, _args: str) -> str:
-        report = await self.console.services.content.reload_async()
+        report = await self.console.services.reload_content(self.console.actor)
         return "\n".join(report.lines())
 
 

@@ -50,6 +50,7 @@ class Console:
             display_name="you",
             channel_id=CONSOLE_CHANNEL,
             manages_server=True,
+            is_bot_owner=True,
         )
         self.commands: dict[str, Command] = {}
         self.question: Question | None = None

@@ -15,13 +15,8 @@ from typing import TYPE_CHECKING, cast
 from bot.console.base import Command, Draft, Question, sentence, split_options, words
 from bot.console.cards import card_completer
 from bot.services.answers import plural
-from bot.services.reflections import (
-    PAGE_SIZE,
-    Forgotten,
-    ReflectionService,
-    SharedPost,
-    visibility_note,
-)
+from bot.services.reflections import PAGE_SIZE, Forgotten, ReflectionService
+from bot.services.sharing import SharedPost, visibility_note
 from bot.store import Visibility
 from bot.user_error import UserError
 
@@ -184,10 +179,11 @@ class ReflectionCommands:
         return f"Every member's reflections (CSV, for facilitators only): {path}"
 
     async def summary(self) -> str:
-        lines, chart = await self.service.summary(self.console.actor)
+        summary = await self.service.summary(self.console.actor)
         now = self.console.services.clock()
-        path = self.console.write_file(f"participation-{now:%Y%m%d-%H%M%S}.png", chart)
-        return "\n".join([*lines, f"Chart of members reflecting per day: {path}"])
+        name = f"participation-{now:%Y%m%d-%H%M%S}.png"
+        path = self.console.write_file(name, summary.chart_png)
+        return "\n".join([*summary.lines, f"Chart of members reflecting per day: {path}"])
 
     async def cohort(self, args: str) -> str:
         """/cohort-reflections export [since] | summary: the facilitators' views."""

@@ -19,8 +19,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.discord_face.common import NO_PINGS
 from bot.discord_face.error_reporting import report_error
-from bot.discord_face.render import DYNAMIC_ITEMS, NO_PINGS
 from bot.services.container import Services
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,6 @@ class CohortBot(commands.Bot):
         warn_about_role_name(self.services.settings)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.sync_commands()
         self.synced.set()
 

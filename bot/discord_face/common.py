@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
@@ -10,6 +10,8 @@ from discord import app_commands
 from bot.library.models import Kind
 from bot.services.permissions import Actor
 from bot.user_error import UserError
+
+NO_PINGS = discord.AllowedMentions.none()  # content never pings anyone
 
 if TYPE_CHECKING:
     from bot.discord_face.client import CohortBot
@@ -47,3 +49,16 @@ def card_choices(
         return []
     options = services.cards.autocomplete(kind, typed)
     return [app_commands.Choice(name=option.label, value=option.card_id) for option in options]
+
+
+async def reply_privately(
+    interaction: discord.Interaction, text: str, *, file: discord.File | None = None
+) -> None:
+    """Answer privately, whether or not the interaction was deferred first."""
+    extra: dict[str, Any] = {} if file is None else {"file": file}
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS, **extra)
+    else:
+        await interaction.response.send_message(
+            text, ephemeral=True, allowed_mentions=NO_PINGS, **extra
+        )

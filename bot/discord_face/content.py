@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import discord
@@ -12,7 +13,6 @@ from discord.ext import commands
 
 from bot.discord_face.common import actor_of, services_of
 from bot.text import clip
-from bot.user_error import UserError
 
 if TYPE_CHECKING:
     from bot.discord_face.client import CohortBot
@@ -47,16 +47,11 @@ class Content(commands.GroupCog, group_name="content", group_description="Mainta
     @app_commands.command(description="Re-read the content files and swap them in if clean")
     async def reload(self, interaction: discord.Interaction) -> None:
         services = services_of(interaction)
-        allowed = await self.bot.is_owner(interaction.user)
-        if not allowed and services.settings.content.reload_by == "facilitators":
-            allowed = await services.facilitators.is_facilitator(actor_of(interaction))
-        if not allowed:
-            who = "the bot's owner"
-            if services.settings.content.reload_by == "facilitators":
-                who += " or facilitators"
-            raise UserError(f"Only {who} can reload content.")
+        actor = replace(
+            actor_of(interaction), is_bot_owner=await self.bot.is_owner(interaction.user)
+        )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await services.content.reload_async()
+        report = await services.reload_content(actor)
         await interaction.followup.send(
             clip("\n".join(report.lines(max_problems=8)), 2000), ephemeral=True
         )

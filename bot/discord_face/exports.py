@@ -15,8 +15,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_face.common import actor_of, services_of
-from bot.discord_face.render import NO_PINGS
+from bot.discord_face.common import NO_PINGS, actor_of, services_of
+from bot.discord_face.embeds import CHART_FILE, summary_embed
 from bot.services.exports import PackedExport, RecordKind, megabytes, pack_export
 from bot.text import clip
 from bot.user_error import UserError
@@ -105,14 +105,10 @@ class CohortReflections(
         services, actor = services_of(interaction), actor_of(interaction)
         await services.reflections.check_can_see_summary(actor)  # refuse before any wait
         await interaction.response.defer(ephemeral=True, thinking=True)
-        lines, chart = await services.reflections.summary(actor)
-        shown = discord.Embed(
-            title="Reflections: participation", description=clip("\n".join(lines), 4096)
-        )
-        shown.set_image(url="attachment://participation.png")
+        summary = await services.reflections.summary(actor)
         await interaction.followup.send(
-            embed=shown,
-            file=discord.File(io.BytesIO(chart), filename="participation.png"),
+            embed=summary_embed(summary),
+            file=discord.File(io.BytesIO(summary.chart_png), filename=CHART_FILE),
             ephemeral=True,
         )
 

@@ -11,13 +11,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.discord_face.common import actor_of, services_of
+from bot.discord_face.card_items import card_components
+from bot.discord_face.common import NO_PINGS, actor_of, services_of
+from bot.discord_face.embeds import embed, status_embed, upcoming_embed
 from bot.discord_face.markup import discord_text
-from bot.discord_face.reflections import DiscordSharer, ReflectButton
-from bot.discord_face.render import NO_PINGS, card_components, embed
+from bot.discord_face.reflection_forms import ReflectButton
+from bot.discord_face.sharing import DiscordSharer
 from bot.schedule import describe_dates, suggest_timezones
-from bot.services.prompts import PostFailed, PromptPost, ScheduleStatus
-from bot.text import Rich, clip
+from bot.services.prompts import PostFailed, PromptPost
+from bot.text import Rich
 
 if TYPE_CHECKING:
     from bot.discord_face.client import CohortBot
@@ -126,12 +128,6 @@ def _custom_ids(message: discord.Message) -> set[str]:
     return found
 
 
-def status_embed(status: ScheduleStatus) -> discord.Embed:
-    result = discord.Embed(title="Daily prompt schedule", colour=0x27AE60)
-    result.description = "\n".join(map(discord_text, status.lines()))
-    return result
-
-
 class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily discussion prompts"):
     """Everyone can see the status; the loop posts each server's prompt when due."""
 
@@ -229,10 +225,7 @@ class Schedule(
         self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 5
     ) -> None:
         items = await services_of(interaction).prompts.upcoming(actor_of(interaction), count)
-        lines = [f"**{day:%a %d %b %Y}** — {clip(prompt.title, 100)}" for day, prompt in items]
-        text = "\n".join(lines) or "Nothing is scheduled (paused, or no weekday chosen)."
-        result = discord.Embed(title="Coming up", description=text, colour=0x27AE60)
-        await interaction.response.send_message(embed=result, ephemeral=True)
+        await interaction.response.send_message(embed=upcoming_embed(items), ephemeral=True)
 
     @app_commands.command(description="Post the next prompt right now (facilitators)")
     async def now(self, interaction: discord.Interaction) -> None:

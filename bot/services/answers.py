@@ -41,7 +41,6 @@ class CardView:
     kind: Kind
     title: str
     description: str
-    colour: int
     author: str = ""
     fields: tuple[ViewField, ...] = ()
     footer: str = ""
@@ -81,6 +80,5 @@ class TextView:
 
     title: str
     description: str
-    colour: int = 0x5865F2
     fields: tuple[ViewField, ...] = field(default_factory=tuple)
     footer: str = ""

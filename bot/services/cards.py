@@ -23,12 +23,6 @@ from bot.text import clip
 if TYPE_CHECKING:
     from bot.services.content import ContentState
 
-KIND_COLOURS = {
-    Kind.APPROACH: 0x2E86AB,
-    Kind.EXPERT: 0x6C4F9E,
-    Kind.MYTH: 0xC0392B,
-    Kind.PROMPT: 0x27AE60,
-}
 KIND_LABELS = {
     Kind.APPROACH: "Approach",
     Kind.EXPERT: "Expert",
@@ -51,7 +45,6 @@ def card_view(card: Card, library: Library, *, reveal: bool = True) -> CardView:
         title=card.title,
         author=KIND_LABELS[card.kind],
         description=_description(card, hidden),
-        colour=KIND_COLOURS[card.kind],
         fields=() if hidden else _fields(card, library),
         footer=citation_line(card, library),
         links=tuple(_links(card, library)),

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.services.cards import CardService
-from bot.services.content import ContentState
-from bot.services.permissions import Facilitators
+from bot.services.content import ContentState, ReloadReport
+from bot.services.permissions import Actor, Facilitators
 from bot.services.prompts import PromptService
 from bot.services.reflections import ReflectionService
 from bot.store import Store
+from bot.user_error import UserError
 
 
 def utc_now() -> datetime:
@@ -52,6 +53,17 @@ class Services:
     def facilitators(self) -> Facilitators:
         """Who counts as a facilitator in a server, and changing its role."""
         return Facilitators(self.store, self.settings.facilitator_role)
+
+    async def reload_content(self, actor: Actor) -> ReloadReport:
+        """Re-read content/ for the bot's owner (or facilitators, if the settings say so)."""
+        allowed = actor.is_bot_owner
+        by_facilitators = self.settings.content.reload_by == "facilitators"
+        if not allowed and by_facilitators:
+            allowed = await self.facilitators.is_facilitator(actor)
+        if not allowed:
+            who = "the bot's owner" + (" or facilitators" if by_facilitators else "")
+            raise UserError(f"Only {who} can reload content.")
+        return await self.content.reload_async()
 
     async def get_meta(self, key: str) -> str | None:
         """A small persisted value (e.g. the last command-sync fingerprint)."""

@@ -26,6 +26,8 @@ class Actor:
     display_name: str = "member"
     channel_id: int | None = None
     manages_server: bool = False
+    # Runs the bot itself (Discord: the application's owner or team; the console's user).
+    is_bot_owner: bool = False
     role_ids: frozenset[int] = field(default_factory=frozenset)
     # Only to explain a refusal to a member of the old by-name role; never grants anything.
     role_names: tuple[str, ...] = ()

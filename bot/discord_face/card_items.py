@@ -1,7 +1,8 @@
-"""Turn the services' plain views into Discord embeds and components.
+"""Card buttons and menus, and what they do: shown, revealed, browsed, picked.
 
 Buttons are DynamicItems whose custom_id carries the card id, so they keep working
-after a restart or a content reload, with no view state held in memory.
+after a restart or a content reload, with no view state held in memory. The cards
+extension registers them; the daily post reuses card_components.
 """
 
 from __future__ import annotations
@@ -11,30 +12,24 @@ from typing import Any
 
 import discord
 
+from bot.discord_face.common import NO_PINGS, services_of
+from bot.discord_face.embeds import embed
+from bot.discord_face.items import ReportingItem
 from bot.library.models import Kind
-from bot.services.answers import CardView, MenuOption, TextView
-from bot.services.chat_limits import BUTTON_LABEL, OPTION_DESCRIPTION, OPTION_LABEL
+from bot.services.answers import CardView, MenuOption, SuggestionView
+from bot.services.chat_limits import BUTTON_LABEL, OPTION_DESCRIPTION, OPTION_LABEL, SELECT_OPTIONS
 from bot.text import clip
+from bot.user_error import UserError
 
-NO_PINGS = discord.AllowedMentions.none()
+GONE = "That card is no longer in the library."
+
+
 KIND_STYLES = {
     Kind.APPROACH: discord.ButtonStyle.primary,
     Kind.EXPERT: discord.ButtonStyle.secondary,
     Kind.MYTH: discord.ButtonStyle.danger,
     Kind.PROMPT: discord.ButtonStyle.success,
 }
-
-
-def embed(view: CardView | TextView) -> discord.Embed:
-    """The embed for a card or a text view."""
-    result = discord.Embed(title=view.title, description=view.description, colour=view.colour)
-    if isinstance(view, CardView) and view.author:
-        result.set_author(name=view.author)
-    for item in view.fields:
-        result.add_field(name=item.name, value=item.value, inline=item.inline)
-    if view.footer:
-        result.set_footer(text=view.footer)
-    return result
 
 
 def card_components(view: CardView, *, private: bool) -> discord.ui.View:
@@ -48,7 +43,9 @@ def card_components(view: CardView, *, private: bool) -> discord.ui.View:
 
 
 class CardButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"card:(?P<id>[a-z0-9-]+)"
+    ReportingItem,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"card:(?P<id>[a-z0-9-]+)",
 ):
     """Shows a related card to whoever clicks, privately (no channel spam)."""
 
@@ -68,13 +65,12 @@ class CardButton(
     ) -> CardButton:
         return cls(match["id"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.discord_face.cards import show_card_by_id
-
+    async def act(self, interaction: discord.Interaction) -> None:
         await show_card_by_id(interaction, self.card_id, private=True, reveal=False)
 
 
 class RevealButton(
+    ReportingItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"reveal:(?P<id>[a-z0-9-]+):(?P<p>[pc])",
 ):
@@ -97,13 +93,12 @@ class RevealButton(
     ) -> RevealButton:
         return cls(match["id"], private=match["p"] == "p")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.discord_face.cards import reveal_card
-
+    async def act(self, interaction: discord.Interaction) -> None:
         await reveal_card(interaction, self.card_id, in_place=self.private)
 
 
 class PickSelect(
+    ReportingItem,
     discord.ui.DynamicItem[discord.ui.Select[Any]],
     template=r"pick:(?P<p>[pc]):(?P<context>[a-z0-9:-]+)",
 ):
@@ -135,15 +130,14 @@ class PickSelect(
     ) -> PickSelect:
         return cls([], private=match["p"] == "p", context=match["context"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.discord_face.cards import show_card_by_id
-
+    async def act(self, interaction: discord.Interaction) -> None:
         values = self.item.values
         if values and values[0] != "-":
             await show_card_by_id(interaction, values[0], private=self.private, reveal=False)
 
 
 class BrowsePageButton(
+    ReportingItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"page:(?P<kind>[a-z]+):(?P<p>[pc]):(?P<page>\d+)",
 ):
@@ -165,13 +159,92 @@ class BrowsePageButton(
     ) -> BrowsePageButton:
         return cls(Kind(match["kind"]), int(match["page"]), "", private=match["p"] == "p")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        from bot.discord_face.cards import browse_page
-
+    async def act(self, interaction: discord.Interaction) -> None:
         await browse_page(interaction, self.kind, self.page, private=self.private)
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+async def show_card(interaction: discord.Interaction, view: CardView, *, private: bool) -> None:
+    """Post a card (or show it only to the member) with its buttons."""
+    await interaction.response.send_message(
+        embed=embed(view),
+        view=card_components(view, private=private),
+        ephemeral=private,
+        allowed_mentions=NO_PINGS,
+    )
+
+
+async def show_card_by_id(
+    interaction: discord.Interaction, card_id: str, *, private: bool, reveal: bool
+) -> None:
+    """Show the card a button or menu pointed at, if content still has it."""
+    view = services_of(interaction).cards.view(card_id, reveal=reveal)
+    if view is None:
+        raise UserError(GONE)
+    await show_card(interaction, view, private=private)
+
+
+async def reveal_card(interaction: discord.Interaction, card_id: str, *, in_place: bool) -> None:
+    """Show a myth's answer: replace a private card, or answer privately under a public one."""
+    view = services_of(interaction).cards.view(card_id, reveal=True)
+    if view is None:
+        raise UserError(GONE)
+    if in_place:
+        await interaction.response.edit_message(
+            embed=embed(view), view=card_components(view, private=True)
+        )
+    else:
+        await show_card(interaction, view, private=True)
+
+
+def browse_components(
+    interaction: discord.Interaction, kind: Kind, page: int, *, private: bool
+) -> tuple[str, discord.ui.View]:
+    options = services_of(interaction).cards.browse(kind)
+    pages = max(1, -(-len(options) // SELECT_OPTIONS))
+    page = min(max(page, 0), pages - 1)
+    chunk = options[page * SELECT_OPTIONS : (page + 1) * SELECT_OPTIONS]
+    components = discord.ui.View(timeout=None)
+    picker = PickSelect(
+        chunk,
+        private=private,
+        context=f"{kind.value}:{page}",
+        placeholder=f"Choose a {kind.value}…",
+    )
+    components.add_item(picker)
+    if page > 0:
+        components.add_item(BrowsePageButton(kind, page - 1, "◀ Previous", private=private))
+    if page + 1 < pages:
+        components.add_item(BrowsePageButton(kind, page + 1, "Next ▶", private=private))
+    where = f" (page {page + 1} of {pages})" if pages > 1 else ""
+    return f"{len(options)} {kind.section}{where}: choose one.", components
+
+
+async def browse_page(
+    interaction: discord.Interaction, kind: Kind, page: int, *, private: bool
+) -> None:
+    """Move a browse menu to another page, in place."""
+    text, components = browse_components(interaction, kind, page, private=private)
+    await interaction.response.edit_message(content=text, view=components)
+
+
+def suggestion_components(
+    result: SuggestionView, kind: Kind, *, private: bool
+) -> discord.ui.View | None:
+    """The did-you-mean candidates as a menu; picking one opens it as the command would."""
+    if not result.options:
+        return None
+    components = discord.ui.View(timeout=None)
+    picker = PickSelect(
+        list(result.options),
+        private=private,
+        context=f"suggest:{kind.value}",
+        placeholder="Pick the card you meant…",
+    )
+    components.add_item(picker)
+    return components
+
+
+CARD_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     CardButton,
     RevealButton,
     PickSelect,
