@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings
 from bot.library.loader import ContentUnreadable, Problem
 from bot.library.models import json_schema
+from bot.services.answers import plural
 from bot.store import StoreError
 
 log = logging.getLogger("bot")
@@ -123,12 +124,15 @@ def check(content_dir: Path, output_format: str = "text", source_texts: Sequence
     for problem in problems:
         print(format_problem(problem, output_format))
     if problems:
-        print(f"{len(problems)} problem(s) in {content_dir}", file=sys.stderr)
+        print(f"{plural(len(problems), 'problem')} in {content_dir}", file=sys.stderr)
         return 1
     assert result.library is not None
-    counts = ", ".join(f"{n} {kind.section}" for kind, n in result.library.counts().items())
-    quoted = f"; {quotes.checked} quotation(s) verbatim" if source_texts else ""
-    print(f"{content_dir}: OK ({counts}, {len(result.library.sources)} source(s){quoted})")
+    counts = ", ".join(
+        plural(n, kind.value, kind.section) for kind, n in result.library.counts().items()
+    )
+    quoted = f"; {plural(quotes.checked, 'quotation')} verbatim" if source_texts else ""
+    sources = plural(len(result.library.sources), "source")
+    print(f"{content_dir}: OK ({counts}, {sources}{quoted})")
     return 0
 
 

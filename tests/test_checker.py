@@ -258,7 +258,7 @@ def test_check_exit_codes(
     content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert check(content) == 0
-    assert "OK (2 approaches, 1 experts, 1 myths, 2 prompts" in capsys.readouterr().out
+    assert "OK (2 approaches, 1 expert, 1 myth, 2 prompts" in capsys.readouterr().out
     rewrite(content / "experts.yaml", "    aliases:", "    alias:")
     assert check(content) == 1
     assert check(tmp_path / "nowhere") == 2

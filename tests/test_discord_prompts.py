@@ -121,6 +121,8 @@ async def test_status_next_skip_pause_quiet_and_now(
         assert second.title in done.content
         [posted] = posts(fake)
         assert embed_of(posted)["title"] == second.title
+        assert posted.content.startswith("-# Content note: ")
+        assert posted.content.count("/about") == 1, "support is pointed to once"
         quiet = await (
             await fake.slash("schedule quiet", {"dates": "2026-03-02"}, user=boss)
         ).response()

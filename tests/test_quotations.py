@@ -54,7 +54,7 @@ def test_verbatim_quotations_pass(content: Path, capsys: pytest.CaptureFixture[s
     code, out, err = run_check(content, capsys)
     assert (code, err) == (0, "")
     assert out.startswith(f"{content}: OK (")
-    assert "2 quotation(s) verbatim" in out
+    assert "2 quotations verbatim" in out
 
 
 def test_a_misspelt_quotation_is_reported_on_its_line(
@@ -72,7 +72,7 @@ def test_a_misspelt_quotation_is_reported_on_its_line(
         '(nearest there: "Those are simply inaccurate thoughts,"); '
         "quote it exactly or paraphrase without quotation marks"
     ]
-    assert err == f"1 problem(s) in {content}\n"
+    assert err == f"1 problem in {content}\n"
 
 
 def test_github_format_and_unclosed_quotation_mark(
@@ -126,7 +126,7 @@ def test_shipped_content_quotes_the_article_word_for_word(
     code = main(["check", str(CONTENT), "--source-text", f"article-2017={ARTICLE}"])
     out, err = capsys.readouterr()
     assert (code, err) == (0, ""), out
-    assert "quotation(s) verbatim" in out
+    assert "quotations verbatim" in out
 
 
 def test_quotations_are_checked_in_the_same_run_as_other_problems(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 from bot.console.base import Command, Draft, Question, sentence, split_options, words
 from bot.console.cards import card_completer
 from bot.services.answers import plural
-from bot.services.reflections import PAGE_SIZE, Forgotten, ReflectionService
+from bot.services.reflections import Forgotten, ReflectionService
 from bot.services.sharing import SharedPost, visibility_note
 from bot.store import Visibility
 from bot.user_error import UserError
@@ -99,23 +99,19 @@ class ReflectionCommands:
 
     async def mine(self, rest: str) -> str:
         page = max(int(rest) - 1, 0) if rest.isdigit() else 0
-        result = await self.service.mine(self.console.actor, page)
-        pages = max(1, -(-result.total // PAGE_SIZE))
-        if not result.total:
+        shown = await self.service.page(self.console.actor, page)
+        if not shown.total:
             return "No reflections yet. Use /reflect to write one."
-        if not result.items:
-            return f"There {'is' if pages == 1 else 'are'} only {plural(pages, 'page')}."
-        title = self.service.topic_title
+        if shown.page != page:
+            are = "is" if shown.pages == 1 else "are"
+            return f"There {are} only {plural(shown.pages, 'page')}."
         blocks = [
-            self.console.render.wrap(
-                f"**#{item.id} · {title(item.about_kind, item.about_id)} · "
-                f"{item.created_at:%d %b %Y} · {item.visibility}**\n{item.text}"
-            )
-            for item in result.items
+            self.console.render.wrap(f"**{entry.heading}**\n{entry.text}")
+            for entry in shown.entries
         ]
-        footer = f"Page {page + 1} of {pages} ({result.total} in all)"
-        if page + 1 < pages:
-            footer += f"; /reflections mine {page + 2} for older ones"
+        footer = f"Page {shown.page + 1} of {shown.pages} ({shown.total} in all)"
+        if shown.older is not None:
+            footer += f"; /reflections mine {shown.older + 1} for older ones"
         return "\n\n".join([*blocks, footer])
 
     async def edit(self, rest: str) -> str:

@@ -57,11 +57,10 @@ class DiscordPoster:
         channel = await self._channel(post.channel_id, post.guild_id)
         components = card_components(post.view, private=True)
         components.add_item(ReflectButton(post.prompt.id))
-        note = (
-            f"-# Content note: {post.content_note} /about lists support."
-            if post.content_note
-            else None
-        )
+        note = None
+        if post.content_note:  # always say where support is, once
+            pointer = "" if "/about" in post.content_note else " /about lists support."
+            note = f"-# Content note: {post.content_note}{pointer}"
         try:
             message = await channel.send(
                 content=note,
