@@ -17,7 +17,8 @@ from bot.config import Settings
 from bot.services.container import Services
 from bot.services.permissions import Actor
 from bot.user_error import UserError
-from tests.e2e import CONTENT, FakeClock
+from tests.e2e import CONTENT
+from tests.fakes import FakeClock
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
 FACES = ("discord_face", "console")
