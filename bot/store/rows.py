@@ -67,6 +67,7 @@ class RowReader(Generic[_M]):
         hints = get_type_hints(model)
         self._fields: list[tuple[str, Callable[[sqlite3.Row], object]]] = []
         columns: list[str] = []
+        # type[_M] is not known to be a dataclass: a TypeVar cannot be bound to "any dataclass"
         for field in dataclasses.fields(model):  # type: ignore[arg-type]
             names, read = _field_reader(prefix + field.name, hints[field.name])
             columns += names
