@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -25,6 +26,7 @@ from bot.validation_messages import explain, key_name, unknown
 DEFAULT_CONFIG = Path("config.yaml")
 DISCORD_API = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg"
+SLACK_API = "https://slack.com/api"
 SUPPORT_MESSAGE_MAX = 1024  # one embed field in /about
 DEFAULT_SUPPORT = (
     "If this material brings up something difficult, it is fine to step away, skip a "
@@ -58,6 +60,22 @@ class DiscordSettings(_Section):
         return value.rstrip("/")
 
 
+class SlackSettings(_Section):
+    """The Slack face: where Bolt listens (HTTP mode) and where the Web API is."""
+
+    port: Annotated[int, Field(ge=1, le=65535)] = 3000
+    api_base_url: str = SLACK_API
+    # A user group (S…) whose members are facilitators, besides workspace owners/admins.
+    facilitator_group: Annotated[str, StringConstraints(pattern=r"^S[A-Z0-9]+$")] | None = None
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError(f"'{value}' is not a URL (it needs a scheme such as https://)")
+        return value.rstrip("/") + "/"
+
+
 class ContentSettings(_Section):
     watch: bool = False
     reload_by: Literal["owner", "facilitators"] = "owner"
@@ -78,6 +96,7 @@ class Settings(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     database: DatabaseSettings = DatabaseSettings()
     discord: DiscordSettings = DiscordSettings()
+    slack: SlackSettings = SlackSettings()
     facilitator_role: str | None = None
     support_message: Annotated[str, StringConstraints(pattern=r"\S", max_length=1024)] | None = None
     content: ContentSettings = ContentSettings()
@@ -98,6 +117,31 @@ class Settings(_Section):
     def token(self) -> str | None:
         """The bot token, from the environment only."""
         return os.environ.get("DISCORD_TOKEN") or None
+
+    @property
+    def slack_tokens(self) -> SlackTokens | None:
+        """Slack's tokens, from the environment only; None unless SLACK_BOT_TOKEN is set."""
+        bot = os.environ.get("SLACK_BOT_TOKEN")
+        if not bot:
+            return None
+        return SlackTokens(
+            bot=bot,
+            signing_secret=os.environ.get("SLACK_SIGNING_SECRET") or None,
+            app=os.environ.get("SLACK_APP_TOKEN") or None,
+        )
+
+
+@dataclass(frozen=True)
+class SlackTokens:
+    """SLACK_BOT_TOKEN, and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)."""
+
+    bot: str
+    signing_secret: str | None = None
+    app: str | None = None
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app is not None
 
 
 def load_settings(path: Path | None) -> Settings:
