@@ -1,7 +1,7 @@
 """Store: the one class services use, combined from one query class per table.
 
 Each table's methods live in their own module (schedules, prompt_history,
-reflections, participation, guild_settings), all subclasses of Runner
+reflections, participation, guild_settings, chat_ids), all subclasses of Runner
 (bot/store/runner.py), which holds the one connection and the rules every method
 follows: one transaction each, committed before it returns, serialised by one lock.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from bot.store.chat_ids import ChatIdQueries
 from bot.store.connection import DEFAULT_BUSY_TIMEOUT_MS, connect
 from bot.store.guild_settings import GuildSettingsQueries
 from bot.store.migrate import Migration
@@ -29,6 +30,7 @@ class Store(
     ReflectionQueries,
     ParticipationQueries,
     GuildSettingsQueries,
+    ChatIdQueries,
 ):
     """cohort-bot's storage. Create with `await Store.open(path)`; close with `close()`."""
 
