@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.library.curricula import DEFAULT_CURRICULUM
+from bot.library.library import Library
 from bot.library.loader import ContentUnreadable, Problem
 from bot.library.models import json_schema
 from bot.services.answers import plural
@@ -45,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     preview = sub.add_parser("preview", help="show a card as Discord will, with limit usage")
     preview.add_argument("card_id")
     preview.add_argument("content_dir", nargs="?", type=Path)
+    preview.add_argument(
+        "--curriculum", default=DEFAULT_CURRICULUM, help="the card's curriculum (default: default)"
+    )
     for name in ("run", "console", "check", "preview"):
         sub.choices[name].add_argument("--config", type=Path, default=argparse.SUPPRESS)
     return parser
@@ -69,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "preview":
         from bot.preview import preview
 
-        return preview(args.card_id, args.content_dir or settings.content_dir)
+        return preview(args.card_id, args.content_dir or settings.content_dir, args.curriculum)
     try:
         if args.command == "console" or (args.command is None and not settings.token):
             if args.command is None:
@@ -116,24 +121,34 @@ def check(content_dir: Path, output_format: str = "text", source_texts: Sequence
 
     try:
         result = check_content(content_dir)
-        quotes = check_quotations(result.origins, read_source_texts(source_texts, result.origins))
+        texts = read_source_texts(source_texts, result.source_origins())
     except (ContentUnreadable, SourceTextError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    problems = sorted([*result.problems, *quotes.problems])
+    reports = [check_quotations(each.origins, texts) for each in result.results.values()]
+    problems = sorted([*result.problems, *(p for report in reports for p in report.problems)])
     for problem in problems:
         print(format_problem(problem, output_format))
     if problems:
         print(f"{plural(len(problems), 'problem')} in {content_dir}", file=sys.stderr)
         return 1
-    assert result.library is not None
-    counts = ", ".join(
-        plural(n, kind.value, kind.section) for kind, n in result.library.counts().items()
-    )
-    quoted = f"; {plural(quotes.checked, 'quotation')} verbatim" if source_texts else ""
-    sources = plural(len(result.library.sources), "source")
-    print(f"{content_dir}: OK ({counts}, {sources}{quoted})")
+    libraries = result.libraries
+    assert libraries is not None
+    checked = sum(report.checked for report in reports)
+    quoted = f"; {plural(checked, 'quotation')} verbatim" if source_texts else ""
+    if list(libraries) == [DEFAULT_CURRICULUM]:
+        print(f"{content_dir}: OK ({_library_counts(libraries[DEFAULT_CURRICULUM])}{quoted})")
+        return 0
+    print(f"{content_dir}: OK ({plural(len(libraries), 'curriculum', 'curricula')}{quoted})")
+    for curriculum, library in libraries.items():
+        print(f"  {curriculum}: {_library_counts(library)}")
     return 0
+
+
+def _library_counts(library: Library) -> str:
+    """'2 approaches, 1 expert, 1 myth, 2 prompts, 1 source'."""
+    counts = ", ".join(plural(n, kind.value, kind.section) for kind, n in library.counts().items())
+    return f"{counts}, {plural(len(library.sources), 'source')}"
 
 
 def format_problem(problem: Problem, output_format: str) -> str:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from bot.discord_face.colours import COLOURS
+from bot.library.curricula import DEFAULT_CURRICULUM
 from bot.library.loader import ContentUnreadable
 from bot.services.answers import CardView
 from bot.services.cards import card_view
@@ -13,18 +14,22 @@ from bot.services.chat_limits import embed_usage
 from bot.services.content import check_content
 
 
-def preview(card_id: str, content_dir: Path) -> int:
+def preview(card_id: str, content_dir: Path, curriculum: str = DEFAULT_CURRICULUM) -> int:
     """Print the card's embed parts, buttons and limit usage; 1 if it has problems."""
     try:
         result = check_content(content_dir)
     except ContentUnreadable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    library = result.library
-    if library is None:
+    libraries = result.libraries
+    if libraries is None:
         for problem in result.problems:
             print(problem)
         print("Fix these problems first (cohort-bot check).", file=sys.stderr)
+        return 1
+    library = libraries.get(curriculum)
+    if library is None:
+        print(f"No curriculum '{curriculum}'. Curricula: {', '.join(libraries)}", file=sys.stderr)
         return 1
     card = library.get(card_id) or library.find(card_id)
     if card is None:

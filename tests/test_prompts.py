@@ -38,10 +38,10 @@ class FixedContent(ContentState):
 
     def __init__(self, library: Library) -> None:
         super().__init__(Path())
-        self._library = library
+        self.serve({"default": library})
 
     def swap(self, library: Library) -> None:
-        self._library = library
+        self.serve({"default": library})
 
 
 def prompt_library(ids: list[str]) -> Library:

@@ -7,7 +7,7 @@ the first problem, and nothing lets a content mistake escape as a traceback.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -90,10 +90,11 @@ def content_files(content_dir: Path) -> list[Path]:
     return files
 
 
-def load_library(content_dir: Path) -> LoadResult:
-    """Read and check every file; raise ``ContentUnreadable`` only for the folder itself."""
+def load_library(content_dir: Path, files: Sequence[Path] | None = None) -> LoadResult:
+    """Read and check every file (or ``files``, one curriculum's); raise
+    ``ContentUnreadable`` only for the folder itself."""
     collector = _Collector()
-    for path in content_files(content_dir):
+    for path in content_files(content_dir) if files is None else files:
         collector.read_file(path)
     return collector.finish(content_dir)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot.library.curricula import DEFAULT_CURRICULUM
 from bot.library.library import Library, Suggestions
 from bot.library.models import Approach, Card, Expert, Kind, Myth, Prompt
 from bot.services.answers import CardView, Link, MenuOption, SuggestionView, TextView, ViewField
@@ -115,55 +116,75 @@ def menu_option(card: Card) -> MenuOption:
 
 
 class CardService:
-    """Card lookups over whichever library is current (it may be swapped by a reload)."""
+    """Card lookups over whichever libraries are current (a reload may swap them).
+
+    Every answer comes from one curriculum (``default`` unless named), so card commands
+    in a cohort's channel can answer from the curriculum that cohort follows.
+    """
 
     def __init__(self, content: ContentState) -> None:
         self._content = content
-        self._views: dict[tuple[str, bool], CardView] = {}
-        self._views_of: Library | None = None
+        self._views: dict[tuple[str, str, bool], CardView] = {}
+        self._views_of: dict[str, Library] = {}
 
     @property
     def library(self) -> Library:
+        """The default curriculum's library."""
         return self._content.library
 
-    def lookup(self, kind: Kind | None, name: str) -> CardView | SuggestionView:
+    def library_for(self, curriculum: str = DEFAULT_CURRICULUM) -> Library:
+        """One curriculum's library (a UserError names the curricula if it is unknown)."""
+        return self._content.library_for(curriculum)
+
+    def lookup(
+        self, kind: Kind | None, name: str, curriculum: str = DEFAULT_CURRICULUM
+    ) -> CardView | SuggestionView:
         """The card called ``name``; a card id from autocomplete works too."""
-        found = self.library.get(name.strip())
+        library = self.library_for(curriculum)
+        found = library.get(name.strip())
         if found is not None and (kind is None or found.kind is kind):
-            return self._view(found, reveal=False)
-        result = self.library.lookup(name, kind)
+            return self._view(found, curriculum, reveal=False)
+        result = library.lookup(name, kind)
         if isinstance(result, Suggestions):
             return SuggestionView(name, kind, tuple(menu_option(card) for card in result.cards))
-        return self._view(result, reveal=False)
+        return self._view(result, curriculum, reveal=False)
 
-    def view(self, card_id: str, *, reveal: bool = True) -> CardView | None:
+    def view(
+        self, card_id: str, *, reveal: bool = True, curriculum: str = DEFAULT_CURRICULUM
+    ) -> CardView | None:
         """A card by id (from a button), or None if a reload removed it."""
-        card = self.library.get(card_id)
-        return self._view(card, reveal=reveal) if card is not None else None
+        card = self.library_for(curriculum).get(card_id)
+        return self._view(card, curriculum, reveal=reveal) if card is not None else None
 
-    def _view(self, card: Card, *, reveal: bool) -> CardView:
+    def _view(self, card: Card, curriculum: str, *, reveal: bool) -> CardView:
         """Views are immutable and cards change only on reload: build each once."""
-        library = self.library
-        if library is not self._views_of:
-            self._views, self._views_of = {}, library
-        key = (card.id, reveal)
+        library = self.library_for(curriculum)
+        if self._views_of.get(curriculum) is not library:
+            self._views = {k: v for k, v in self._views.items() if k[0] != curriculum}
+            self._views_of[curriculum] = library
+        key = (curriculum, card.id, reveal)
         view = self._views.get(key)
         if view is None:
             view = self._views[key] = card_view(card, library, reveal=reveal)
         return view
 
-    def browse(self, kind: Kind) -> list[MenuOption]:
+    def browse(self, kind: Kind, curriculum: str = DEFAULT_CURRICULUM) -> list[MenuOption]:
         """Every card of a kind, in file order, for a select menu."""
-        return [menu_option(card) for card in self.library.of_kind(kind)]
+        return [menu_option(card) for card in self.library_for(curriculum).of_kind(kind)]
 
-    def autocomplete(self, kind: Kind | None, typed: str) -> list[MenuOption]:
+    def autocomplete(
+        self, kind: Kind | None, typed: str, curriculum: str = DEFAULT_CURRICULUM
+    ) -> list[MenuOption]:
         """At most 25 cards for what the member has typed so far."""
-        cards = self.library.rank(typed, kind, AUTOCOMPLETE_CHOICES)
+        cards = self.library_for(curriculum).rank(typed, kind, AUTOCOMPLETE_CHOICES)
         return [_choice(card, kind is None) for card in cards]
 
-    def search(self, query: str, limit: int = 10) -> list[MenuOption]:
+    def search(
+        self, query: str, limit: int = 10, curriculum: str = DEFAULT_CURRICULUM
+    ) -> list[MenuOption]:
         """The cards whose text best matches every word, across kinds, for /search."""
-        return [_choice(card, True) for card in self.library.search(query, limit)]
+        library = self.library_for(curriculum)
+        return [_choice(card, True) for card in library.search(query, limit)]
 
 
 def _choice(card: Card, with_kind: bool) -> MenuOption:
