@@ -760,3 +760,13 @@ async def test_csv_export_never_holds_a_live_formula_and_markdown_stays_exact(
     for text in FORMULAS:
         assert f"\n{text}\n" in markdown, "the member's own export is exactly as written"
     assert "'=" not in markdown and "'+" not in markdown
+
+
+async def test_a_face_with_a_smaller_text_box_sets_the_limit(service: ReflectionService) -> None:
+    """Slack's text input holds 3,000 characters: the service refuses more, and says so."""
+    with pytest.raises(UserError, match="That reflection is 3001 characters; the limit is 3000"):
+        await service.save(ALICE, CARD, "x" * 3001, max_length=3000)
+    saved = await service.save(ALICE, CARD, "x" * 3000, max_length=3000)
+    with pytest.raises(UserError, match="the limit is 3000"):
+        await service.edit(ALICE, saved.id, "y" * 3001, max_length=3000)
+    assert (await service.get(ALICE, saved.id)).text == "x" * 3000

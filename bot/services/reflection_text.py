@@ -15,17 +15,20 @@ _BLANK_LETTERS = {"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0"}
 EMPTY_TEXT = "A reflection needs some text; nothing was saved."
 
 
-def check_text(text: str) -> str:
+def check_text(text: str, max_length: int = TEXT_INPUT_MAX) -> str:
     """Refuse text that is empty, too long, or holds invisible control codes.
+
+    ``max_length`` is the face's own limit where it is smaller than Discord's (Slack's
+    text box holds 3,000 characters), so a reflection saved in one chat fits the other.
 
     Everything else (mentions, quotes, SQL or Markdown characters, right-to-left marks,
     emoji) is stored exactly as written; the faces show it without pinging anyone.
     """
     if all(_invisible(char) for char in text):
         raise UserError(EMPTY_TEXT)
-    if len(text) > TEXT_INPUT_MAX:
+    if len(text) > max_length:
         raise UserError(
-            f"That reflection is {len(text)} characters; the limit is {TEXT_INPUT_MAX}. "
+            f"That reflection is {len(text)} characters; the limit is {max_length}. "
             "Nothing was saved: shorten it and try again."
         )
     for char in text:

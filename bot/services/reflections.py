@@ -16,7 +16,7 @@ from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.library.models import Card, Kind
-from bot.services.chat_limits import CHOICE_NAME
+from bot.services.chat_limits import CHOICE_NAME, TEXT_INPUT_MAX
 from bot.services.participation import SummaryView, participation_chart, summary_lines
 from bot.services.permissions import Actor
 from bot.services.reflection_text import check_text, spreadsheet_safe
@@ -112,12 +112,15 @@ class ReflectionService(SharingService):
         text: str,
         visibility: Visibility = "private",
         sharer: Sharer | None = None,
+        *,
+        max_length: int = TEXT_INPUT_MAX,
     ) -> Reflection:
         """Store a new reflection (committed), then share it if the author chose to.
 
         If sharing then fails, the reflection stays saved and private and ShareFailed says so.
+        ``max_length`` is the face's text limit where smaller than Discord's (Slack: 3,000).
         """
-        check_text(text)
+        check_text(text, max_length)
         self.check_visibility(visibility)
         saved = await self.store.add_reflection(
             actor.guild_id,
@@ -182,14 +185,20 @@ class ReflectionService(SharingService):
         return found
 
     async def edit(
-        self, actor: Actor, reflection_id: int, text: str, sharer: Sharer | None = None
+        self,
+        actor: Actor,
+        reflection_id: int,
+        text: str,
+        sharer: Sharer | None = None,
+        *,
+        max_length: int = TEXT_INPUT_MAX,
     ) -> Reflection:
         """Replace the text; a shared copy is replaced by one with the new text.
 
         The author keeps the visibility they chose, even if facilitators have since
         turned anonymous sharing off (the new copy replaces one already shown).
         """
-        check_text(text)
+        check_text(text, max_length)
         before = await self.get(actor, reflection_id)
         if before.shared_message_id is not None:
             self._need_sharer(sharer)
