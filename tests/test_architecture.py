@@ -21,7 +21,8 @@ from tests.e2e import CONTENT
 from tests.fakes import FakeClock
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
-FACES = ("discord_face", "console")
+FACES = ("discord_face", "console", "slack_face")
+CHAT_LIBRARIES = ("discord", "slack_bolt", "slack_sdk")
 MAX_LINES = 600
 MARKUP = re.compile(r"<#\d|<#\{|<t:|<@")
 
@@ -68,8 +69,9 @@ def test_nothing_below_the_faces_imports_discord_or_writes_its_markup() -> None:
     for name, path in modules().items():
         if in_face(name) or name == "bot.cli":
             continue
-        if any(i == "discord" or i.startswith("discord.") for i in imports_of(path)):
-            offenders.append(f"{name} imports discord")
+        for chat in CHAT_LIBRARIES:
+            if any(i == chat or i.startswith(f"{chat}.") for i in imports_of(path)):
+                offenders.append(f"{name} imports {chat}")
         if MARKUP.search(path.read_text(encoding="utf-8")):
             offenders.append(f"{name} writes Discord markup")
     assert offenders == []

@@ -1,0 +1,1 @@
+"""The Slack face: slash commands, Block Kit and modals over the same services."""
