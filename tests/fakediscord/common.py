@@ -236,6 +236,12 @@ class ChannelType:
     THREADS = frozenset({ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD})
 
 
+class ChannelFlags:
+    """Channel flag bits the fake acts on."""
+
+    REQUIRE_TAG = 1 << 4  # a forum post must carry at least one of the forum's tags
+
+
 class InteractionType:
     """Interaction type numbers (INTERACTION_CREATE ``type``)."""
 

@@ -9,7 +9,7 @@ The class is assembled from parts, each a module a newcomer can read alone:
 
 - :mod:`.core`: state, the aiohttp app, routing, validation and recording;
 - :mod:`.routes`: one class per resource (users, commands, channels, messages, guilds and
-  threads, interactions), each adding its REST routes;
+  threads, forum posts and thread lists, interactions), each adding its REST routes;
 - :mod:`.driver`: what test writers call (slash, click, select, submit_modal, waiting,
   failure injection, channel flags, gateway control).
 """
@@ -21,8 +21,8 @@ from .driver.components import ComponentDriver
 from .driver.failures import FailureInjection
 from .driver.inspect import Inspection
 from .rest import DiscordError
-from .routes.guilds import GuildRoutes
 from .routes.interactions import InteractionRoutes
+from .routes.threads import ThreadRoutes
 from .routes.users import UserRoutes
 
 __all__ = ["DiscordError", "FakeDiscord"]
@@ -34,7 +34,7 @@ class FakeDiscord(
     Inspection,
     FailureInjection,
     InteractionRoutes,
-    GuildRoutes,
+    ThreadRoutes,
     UserRoutes,
 ):
     """A fake Discord (REST under ``/api/v10`` plus the gateway) on 127.0.0.1.

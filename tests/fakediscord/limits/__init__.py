@@ -5,7 +5,7 @@ disagree (the spec allows 4000-character content, the docs 2000). Each check app
 :class:`ErrorCollector` so a violation becomes Discord's 400 ``Invalid Form Body``.
 
 - :mod:`.sizes`: the numbers (``CONTENT_MAX``, ``UPLOAD_MAX``...);
-- :mod:`.messages`: content, embeds, components, allowed mentions, threads;
+- :mod:`.messages`: content, embeds, components, allowed mentions, threads, forum posts;
 - :mod:`.callbacks`: interaction callbacks, modals, autocomplete;
 - :mod:`.commands`: application commands.
 """
@@ -16,6 +16,7 @@ from .messages import (
     check_allowed_mentions,
     check_components,
     check_embeds,
+    check_forum_post,
     check_message,
     check_thread,
     embed_size,
@@ -45,6 +46,7 @@ from .sizes import (
     EMBED_TITLE_MAX,
     EMBED_TOTAL_MAX,
     EMBEDS_MAX,
+    FORUM_POST_TAGS_MAX,
     GLOBAL_CHAT_COMMANDS_MAX,
     LABEL_DESCRIPTION_MAX,
     MODAL_COMPONENTS_MAX,
@@ -89,6 +91,7 @@ __all__ = [
     "EMBED_FOOTER_MAX",
     "EMBED_TITLE_MAX",
     "EMBED_TOTAL_MAX",
+    "FORUM_POST_TAGS_MAX",
     "GLOBAL_CHAT_COMMANDS_MAX",
     "LABEL_DESCRIPTION_MAX",
     "MODAL_COMPONENTS_MAX",
@@ -112,6 +115,7 @@ __all__ = [
     "check_commands",
     "check_components",
     "check_embeds",
+    "check_forum_post",
     "check_message",
     "check_modal",
     "check_thread",

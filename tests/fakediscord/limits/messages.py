@@ -1,4 +1,4 @@
-"""Limits on what a message holds: content, embeds, components, mentions; and thread names."""
+"""Limits on what a message holds: content, embeds, components, mentions; threads and forum posts."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from .sizes import (
     EMBED_TITLE_MAX,
     EMBED_TOTAL_MAX,
     EMBEDS_MAX,
+    FORUM_POST_TAGS_MAX,
     ROW_WIDTH_MAX,
     SELECT_OPTION_TEXT_MAX,
     SELECT_OPTIONS_MAX,
@@ -330,3 +331,22 @@ def check_thread(errors: ErrorCollector, body: Any) -> None:
     duration = body.get("auto_archive_duration")
     if duration is not None and duration not in THREAD_ARCHIVE_DURATIONS:
         errors.choices(("auto_archive_duration",), THREAD_ARCHIVE_DURATIONS)
+
+
+def check_forum_post(errors: ErrorCollector, body: Any, *, file_count: int = 0) -> None:
+    """A post in a forum: a thread's fields, its starter ``message`` (required, checked as
+    any new message) and at most 5 ``applied_tags``.
+
+    Raises :class:`EmptyMessage` when the starter message would have nothing in it.
+    """
+    check_thread(errors, body)
+    if not isinstance(body, dict):
+        return
+    tags = body.get("applied_tags")
+    if isinstance(tags, list) and len(tags) > FORUM_POST_TAGS_MAX:
+        errors.max_length(("applied_tags",), FORUM_POST_TAGS_MAX)
+    message = body.get("message")
+    if message is None:
+        errors.required(("message",))
+        return
+    check_message(errors, message, ("message",), creating=True, file_count=file_count)

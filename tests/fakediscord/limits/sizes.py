@@ -47,6 +47,7 @@ TEXT_INPUT_PLACEHOLDER_MAX = 100
 TEXT_INPUT_VALUE_MAX = 4000
 LABEL_DESCRIPTION_MAX = 100
 THREAD_NAME_MAX = 100
+FORUM_POST_TAGS_MAX = 5  # applied_tags on one forum post
 UPLOAD_MAX = 10 * 1024 * 1024  # bytes of files per request where no larger limit applies
 STRING_OPTION_MAX = 6000  # a string option's value; also the largest min/max_length
 THREAD_ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)

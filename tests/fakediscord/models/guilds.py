@@ -1,4 +1,4 @@
-"""Guilds and their channels (text, voice, categories, threads, DMs), with permissions."""
+"""Guilds and their channels (text, voice, categories, forums, threads, DMs), with permissions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..common import (
+    ChannelFlags,
     ChannelType,
     JsonDict,
     Permissions,
@@ -36,7 +37,11 @@ class FakeChannel:
     permission_overwrites: list[JsonDict] = field(default_factory=list)
     last_message_id: str | None = None
     recipients: list[FakeUser] = field(default_factory=list)
+    flags: int = 0
+    # forums only: the tags posts may carry ({id, name, moderated, emoji_id, emoji_name})
+    available_tags: list[JsonDict] = field(default_factory=list)
     # threads only
+    applied_tags: list[str] | None = None  # a list for forum posts, None elsewhere
     owner_id: str | None = None
     auto_archive_duration: int = 1440
     archived: bool = False
@@ -86,7 +91,7 @@ class FakeChannel:
             "type": self.type,
             "guild_id": self.guild_id,
             "name": self.name,
-            "flags": 0,
+            "flags": self.flags,
             "last_message_id": self.last_message_id,
             "parent_id": self.parent_id,
             "rate_limit_per_user": self.rate_limit_per_user,
@@ -107,6 +112,8 @@ class FakeChannel:
                     },
                 }
             )
+            if self.applied_tags is not None:
+                data["applied_tags"] = list(self.applied_tags)
             return data
         data.update(
             {
@@ -119,6 +126,18 @@ class FakeChannel:
             data["topic"] = self.topic
             data["last_pin_timestamp"] = None
             data["default_auto_archive_duration"] = 1440
+        if self.type == ChannelType.GUILD_FORUM:
+            data.update(
+                {
+                    "topic": self.topic,
+                    "default_auto_archive_duration": 1440,
+                    "default_thread_rate_limit_per_user": 0,
+                    "available_tags": copy.deepcopy(self.available_tags),
+                    "default_reaction_emoji": None,
+                    "default_sort_order": None,
+                    "default_forum_layout": 0,
+                }
+            )
         if self.type == ChannelType.GUILD_VOICE:
             data.update(
                 {"bitrate": 64000, "user_limit": 0, "rtc_region": None, "video_quality_mode": 1}
@@ -172,6 +191,25 @@ class FakeGuild:
         self.channels.append(channel)
         self.world.channels[channel.id] = channel
         return channel
+
+    def add_forum(
+        self, name: str, *, tags: tuple[str, ...] = (), require_tag: bool = False
+    ) -> FakeChannel:
+        """Create a forum channel (type 15), where every post is a thread, with ``tags``."""
+        forum = self.add_channel(name, type=ChannelType.GUILD_FORUM)
+        forum.available_tags = [
+            {
+                "id": self.world.snowflakes.next(),
+                "name": tag,
+                "moderated": False,
+                "emoji_id": None,
+                "emoji_name": None,
+            }
+            for tag in tags
+        ]
+        if require_tag:
+            forum.flags |= ChannelFlags.REQUIRE_TAG
+        return forum
 
     def add_role(
         self,

@@ -71,7 +71,9 @@ class ChannelRoutes(ServerCore):
     async def _precheck_send(self, ctx: Ctx) -> None:
         await self._precheck_channel(ctx)
         assert ctx.channel is not None
-        if ctx.channel.type in (ChannelType.GUILD_CATEGORY, ChannelType.GUILD_FORUM):
+        if ctx.channel.type == ChannelType.GUILD_FORUM:  # posts are threads: POST .../threads
+            raise DiscordError(400, 40058, "Cannot send a message in a forum channel")
+        if ctx.channel.type == ChannelType.GUILD_CATEGORY:
             raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")
         send = (
             Permissions.SEND_MESSAGES_IN_THREADS

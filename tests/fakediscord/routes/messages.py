@@ -117,9 +117,10 @@ class MessageRoutes(ChannelRoutes):
         flag_mask: int = SEND_FLAGS,
         extra_flags: int = 0,
         handle: InteractionHandle | None = None,
+        message_id: str | None = None,
     ) -> FakeMessage:
         message = FakeMessage(
-            id=self.world.snowflakes.next(),
+            id=message_id or self.world.snowflakes.next(),
             channel=channel,
             author=author or self.bot_user,
             content=str(body.get("content") or ""),
