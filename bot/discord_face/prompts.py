@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LOOP_SECONDS = 20.0
+FORUM_TAG_REQUIRED = 40067  # Discord's code: "A tag is required to create a forum post"
 
 
 class DiscordPoster:
@@ -37,6 +38,15 @@ class DiscordPoster:
     async def _channel(
         self, channel_id: int, guild_id: int | None = None
     ) -> discord.abc.Messageable:
+        channel = await self._place(channel_id, guild_id)
+        if isinstance(channel, discord.ForumChannel):
+            raise PostFailed("that is a forum channel, where only posts can be made")
+        return channel
+
+    async def _place(
+        self, channel_id: int, guild_id: int | None = None
+    ) -> discord.abc.Messageable | discord.ForumChannel:
+        """A channel the prompts can go to: one messages are sent in, or a forum."""
         guild = self.bot.get_guild(guild_id) if guild_id is not None else None
         # through the guild: bot.get_channel scans every guild, costly across a fan-out
         channel = (
@@ -49,18 +59,20 @@ class DiscordPoster:
                 raise PostFailed("that channel no longer exists") from None
             except discord.Forbidden:
                 raise PostFailed("I cannot see that channel") from None
-        if not isinstance(channel, discord.abc.Messageable):
-            raise PostFailed("that is not a text channel")
+        if not isinstance(channel, discord.abc.Messageable | discord.ForumChannel):
+            raise PostFailed("that is not a text or forum channel")
         return channel
 
     async def post(self, post: PromptPost) -> tuple[int, int | None]:
-        channel = await self._channel(post.channel_id, post.guild_id)
+        channel = await self._place(post.channel_id, post.guild_id)
         components = card_components(post.view, private=True)
         components.add_item(ReflectButton(post.prompt.id))
         note = None
         if post.content_note:  # always say where support is, once
             pointer = "" if "/about" in post.content_note else " /about lists support."
             note = f"-# Content note: {post.content_note}{pointer}"
+        if isinstance(channel, discord.ForumChannel):
+            return await self._post_in_forum(channel, post, note, components)
         try:
             message = await channel.send(
                 content=note,
@@ -88,8 +100,82 @@ class DiscordPoster:
             return message.id, None
         return message.id, thread.id
 
+    async def _post_in_forum(
+        self, forum: discord.ForumChannel, post: PromptPost, note: str | None, view: discord.ui.View
+    ) -> tuple[int, int]:
+        """In a forum each prompt is its own post: a thread named as the text channel's
+        would be, whose starter message (same id as the thread) carries the prompt."""
+        try:
+            created = await forum.create_thread(
+                name=post.thread_name,
+                content=note,
+                embed=embed(post.view),
+                view=view,
+                allowed_mentions=NO_PINGS,
+                auto_archive_duration=1440,
+            )
+        except discord.NotFound:
+            raise PostFailed("that channel no longer exists") from None
+        except discord.Forbidden:
+            raise PostFailed("I am not allowed to post there") from None
+        except discord.HTTPException as error:
+            if error.code == FORUM_TAG_REQUIRED:
+                raise PostFailed(
+                    "that forum requires a tag on every post; turn off its required tags"
+                ) from None
+            if 400 <= error.status < 500:  # Discord refused it; nothing was posted
+                raise PostFailed(
+                    f"Discord refused the post ({error.status}: {error.text})"
+                ) from None
+            raise
+        return created.message.id, created.thread.id
+
+    async def _find_in_forum(
+        self, forum: discord.ForumChannel, post: PromptPost, since: datetime
+    ) -> tuple[int, int] | None:
+        """The post for this prompt among the forum's posts since ``since``: active ones
+        first, then archived (newest first, stopping at older ones)."""
+        after = since - timedelta(minutes=1)
+        try:
+            active = [t for t in await forum.guild.active_threads() if t.parent_id == forum.id]
+            for thread in sorted(active, key=lambda t: t.id, reverse=True):
+                found = await self._forum_post_of(thread, post, after)
+                if found is not None:
+                    return found
+            async for thread in forum.archived_threads(limit=100):
+                if discord.utils.snowflake_time(thread.id) < after:
+                    break
+                found = await self._forum_post_of(thread, post, after)
+                if found is not None:
+                    return found
+        except discord.Forbidden:
+            raise PostFailed("I cannot read that forum's posts") from None
+        except discord.NotFound:
+            raise PostFailed("that channel no longer exists") from None
+        return None
+
+    async def _forum_post_of(
+        self, thread: discord.Thread, post: PromptPost, after: datetime
+    ) -> tuple[int, int] | None:
+        """(starter message id, thread id) if ``thread`` is this prompt's post by the bot."""
+        me = self.bot.user
+        if me is None or thread.owner_id != me.id:
+            return None
+        if discord.utils.snowflake_time(thread.id) < after:
+            return None
+        try:
+            starter = await thread.fetch_message(thread.id)
+        except discord.NotFound:  # its starter message was deleted: not ours to count
+            return None
+        if f"reflect:{post.prompt.id}" not in _custom_ids(starter):
+            return None
+        return starter.id, thread.id
+
     async def find_post(self, post: PromptPost, since: datetime) -> tuple[int, int | None] | None:
-        channel = await self._channel(post.channel_id, post.guild_id)
+        place = await self._place(post.channel_id, post.guild_id)
+        if isinstance(place, discord.ForumChannel):
+            return await self._find_in_forum(place, post, since)
+        channel = place
         marker = f"reflect:{post.prompt.id}"
         me = self.bot.user
         try:
@@ -192,7 +278,7 @@ class Schedule(
         name="set", description="Post a prompt every day at a local time (facilitators)"
     )
     @app_commands.describe(
-        channel="Where the prompts are posted",
+        channel="Where the prompts are posted: a text channel, or a forum (one post each)",
         time="Local time, HH:MM in 24-hour form, e.g. 09:00",
         timezone="IANA time zone, e.g. Europe/Berlin (start typing)",
         days="Weekdays, e.g. mon,wed,fri or weekdays (default: every day)",
@@ -200,7 +286,7 @@ class Schedule(
     async def schedule(
         self,
         interaction: discord.Interaction,
-        channel: discord.TextChannel,
+        channel: discord.TextChannel | discord.ForumChannel,
         time: app_commands.Range[str, 1, 10],
         timezone: app_commands.Range[str, 1, 64],
         days: app_commands.Range[str, 0, 100] = "",

@@ -202,7 +202,7 @@ def resolved_channel(channel: FakeChannel, permissions: int) -> JsonDict:
         "permissions": str(permissions),
         "guild_id": channel.guild_id,
         "parent_id": channel.parent_id,
-        "flags": 0,
+        "flags": channel.flags,
         "last_message_id": channel.last_message_id,
         "rate_limit_per_user": channel.rate_limit_per_user,
     }
