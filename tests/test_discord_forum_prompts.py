@@ -126,3 +126,56 @@ async def test_a_forum_that_requires_tags_is_explained_to_facilitators(
     assert "requires a tag on every post" in refused.content
     assert forum_posts(fake, place) == []
     assert fake.rejections == [], "not a body problem"
+
+
+async def answer(handle: Any) -> str:
+    """The private answer to an interaction, whether sent at once or after deferring."""
+    first = await handle.response()
+    if first.type == 5:  # deferred: the answer is the followup
+        message = await handle.next_followup()
+        assert message.ephemeral
+        return str(message.content)
+    assert first.ephemeral
+    return str(first.content)
+
+
+def text_input_id(modal: dict[str, Any]) -> str:
+    """The custom id of the one text input in a modal."""
+    [found] = [
+        component["custom_id"]
+        for row in modal["components"]
+        for component in [
+            *row.get("components", []),
+            *([row["component"]] if "component" in row else []),
+        ]
+        if component.get("type") == 4
+    ]
+    return str(found)
+
+
+async def test_members_reflect_from_a_forum_post_and_share_into_it(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = strict_fake_discord
+    place = forum(fake)
+    [first] = first_prompts(1)
+    assert fake.guild is not None
+    async with cohort_bot(fake, tmp_path, clock=FakeClock()):
+        await schedule_into(fake, place)
+        now = await fake.slash("schedule now", user=fake.guild.owner)
+        await now.response()
+        assert first.title in (await now.next_followup()).content
+        [(thread, starter)] = forum_posts(fake, place)
+        click = await fake.click(starter, f"reflect:{first.id}")  # the button inside the post
+        await click.response()
+        assert click.modal is not None
+        saved = await fake.submit_modal(click, {text_input_id(click.modal): "From the post."})
+        assert (await answer(saved)).startswith(f"Saved reflection #1 on {first.title}.")
+        opened = await fake.slash("reflect", {"about": first.id, "visibility": "cohort"})
+        await opened.response()
+        assert opened.modal is not None
+        shared = await fake.submit_modal(opened, {text_input_id(opened.modal): "Shared."})
+        assert (await answer(shared)).startswith(f"Saved reflection #2 on {first.title}.")
+        replies = [m for m in fake.messages[thread.id] if m.id != starter.id and m.embeds]
+        assert [embed_of(m)["description"] for m in replies] == ["Shared."]
+        assert replies[0].content == f"Shared by <@{fake.default_user.id}>"
