@@ -12,7 +12,18 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.library.models import LOCATOR_RE, Card, Citation, Expert, Kind, Position, Prompt, Source
+from bot.library.models import (
+    LOCATOR_RE,
+    Approach,
+    Card,
+    Check,
+    Citation,
+    Expert,
+    Kind,
+    Position,
+    Prompt,
+    Source,
+)
 from bot.library.search import normalize
 from bot.library.yamlpos import YamlPath
 
@@ -28,6 +39,7 @@ class CardRefs:
     related: tuple[str, ...] | None
     draws_on: tuple[str, ...] | None
     citations: tuple[tuple[YamlPath, Citation], ...] = field(default=())
+    check_ids: tuple[tuple[YamlPath, str], ...] = field(default=())
 
     @classmethod
     def of(cls, card: Card) -> CardRefs:
@@ -42,6 +54,13 @@ class CardRefs:
                 (("positions", i), Citation(source=first, at=position.at))
                 for i, position in enumerate(card.positions)
             ]
+        checks = card.checks if isinstance(card, Approach) else []
+        if checks:
+            first = card.sources[0].source
+            citations += [
+                (("checks", i), Citation(source=first, at=check.at))
+                for i, check in enumerate(checks)
+            ]
         return cls(
             id=card.id,
             kind=card.kind,
@@ -50,6 +69,7 @@ class CardRefs:
             related=tuple(card.related),
             draws_on=tuple(card.draws_on) if isinstance(card, Prompt) else (),
             citations=tuple(citations),
+            check_ids=tuple((("checks", i, "id"), check.id) for i, check in enumerate(checks)),
         )
 
     @classmethod
@@ -80,6 +100,16 @@ class CardRefs:
                 (("positions", i), Citation(source=sources[0].source, at=position.at))
                 for i, position in enumerate(positions)
             ]
+        check_ids: list[tuple[YamlPath, str]] = []
+        if model is Approach and sources:
+            raw_checks = value.get("checks")
+            for i, item in enumerate(raw_checks if isinstance(raw_checks, list) else []):
+                check = _valid_check(item)
+                if check is not None:
+                    citations.append(
+                        (("checks", i), Citation(source=sources[0].source, at=check.at))
+                    )
+                    check_ids.append((("checks", i, "id"), check.id))
         return cls(
             id=value["id"],
             kind=model.kind,
@@ -88,7 +118,16 @@ class CardRefs:
             related=related,
             draws_on=draws_on,
             citations=tuple(citations),
+            check_ids=tuple(check_ids),
         )
+
+
+def _valid_check(item: Any) -> Check | None:
+    """A check of a card that failed validation, if the check itself is valid."""
+    try:
+        return Check.model_validate(item)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -122,7 +161,16 @@ class CrossChecker:
             self._check_links(refs)
             for key_path, citation in refs.citations:
                 self._check_locator(refs.id, key_path, citation)
+            self._check_check_ids(refs)
         return self.findings
+
+    def _check_check_ids(self, refs: CardRefs) -> None:
+        """A check's id is kept with members' answers: one card may not use it twice."""
+        seen: set[str] = set()
+        for key_path, check_id in refs.check_ids:
+            if check_id in seen:
+                self._add(refs.id, key_path, f"another check on this card has id '{check_id}'")
+            seen.add(check_id)
 
     def _add(self, card_id: str, key_path: YamlPath, message: str) -> None:
         self.findings.append(Finding(card_id, key_path, message))

@@ -21,6 +21,7 @@ from bot.library.models import (
     SECTIONS,
     About,
     Card,
+    Check,
     Citation,
     Evidence,
     Position,
@@ -231,6 +232,7 @@ _NESTED: dict[str, type[BaseModel]] = {
     "evidence": Evidence,
     "sources": Citation,
     "positions": Position,
+    "checks": Check,
 }
 
 

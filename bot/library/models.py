@@ -11,7 +11,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LOCATOR_PATTERN = r"^([SPp])(\d+)(?:\s*[-–]\s*([SPp])?(\d+))?$"
@@ -112,11 +112,42 @@ class Card(Strict):
         return [self.id, self.title, *self.aliases, *self.replaces]
 
 
+MIN_OPTIONS, MAX_OPTIONS = 2, 4
+CheckId = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=24)]
+Option = Annotated[str, StringConstraints(pattern=r"\S", max_length=80)]
+
+
+class Check(Strict):
+    """An application question on an approach: a situation, options, the best one and why.
+
+    Members meet it in /practice; ``id`` is kept with their answers, so never reuse one.
+    """
+
+    id: CheckId = Field(description="Slug, unique on this card (at most 24 characters).")
+    situation: Text = Field(description="A short situation, in our own words.")
+    options: list[Option] = Field(description="2 to 4 answers, each at most 80 characters.")
+    answer: int = Field(description="The number of the best option, counting from 1.")
+    why: Text = Field(description="Why it is the best answer, in the source's hedges.")
+    at: Locator = Field(description="Where in the card's first source the answer stands.")
+
+    @model_validator(mode="after")
+    def _answer_is_an_option(self) -> Check:
+        count = len(self.options)
+        if not MIN_OPTIONS <= count <= MAX_OPTIONS:
+            raise ValueError(f"a check needs {MIN_OPTIONS} to {MAX_OPTIONS} options; found {count}")
+        if not 1 <= self.answer <= count:
+            raise ValueError(f"answer is {self.answer}, but the options are numbered 1 to {count}")
+        return self
+
+
 class Approach(Card):
     kind: ClassVar[Kind] = Kind.APPROACH
     evidence: Evidence
     audience: list[Audience] = Field(
         min_length=1, description="compulsive and/or offenders: the source's two groups."
+    )
+    checks: list[Check] = Field(
+        default_factory=list, description="Optional application questions for /practice."
     )
 
 
