@@ -48,9 +48,9 @@ async def slack_bot(
     **overrides: Any,
 ) -> AsyncIterator[SlackFace]:
     """The Slack face over real services and SQLite, its endpoint known to the fake."""
-    services = await Services.open(
-        slack_settings(fake, tmp_path, **overrides), clock or FakeClock()
-    )
+    clock = clock or FakeClock()
+    fake.world.clock = clock  # Slack stamps messages by the same (fake) time
+    services = await Services.open(slack_settings(fake, tmp_path, **overrides), clock)
     face = SlackFace(services, SlackTokens(BOT_TOKEN, signing_secret=SIGNING_SECRET))
     server = SlackServer(face, "127.0.0.1", 0)
     fake.bot_url = await server.start()

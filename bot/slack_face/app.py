@@ -21,6 +21,7 @@ from bot.config import SlackTokens
 from bot.services.container import Services
 from bot.services.permissions import Actor
 from bot.slack_face.blocks import Block, rich, sections
+from bot.slack_face.errors import error_code
 from bot.slack_face.ids import SlackIds
 from bot.text import Rich
 from bot.user_error import UserError
@@ -49,9 +50,12 @@ class SlackFace:
         )
         from bot.slack_face import cards, prompts, reflections
 
+        self.poster: prompts.SlackPoster
+
         cards.register(self)
         reflections.register(self)
         prompts.register(self)
+        self.loop = prompts.DailyLoop(self, self.poster)
 
     # ---------------------------------------------------------------- who is asking
 
@@ -81,7 +85,7 @@ class SlackFace:
                 members = await self.client.usergroups_users_list(usergroup=group)
                 return user_id in members["users"]
         except SlackApiError as error:
-            log.warning("cannot look up %s's rights: %s", user_id, error.response.get("error"))
+            log.warning("cannot look up %s's rights: %s", user_id, error_code(error))
         return False
 
     async def channel_name(self, chat_id: int) -> str:

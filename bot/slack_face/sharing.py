@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.services.sharing import SharedPost, ShareUnclear
 from bot.slack_face.blocks import context, escape, mrkdwn, sections
+from bot.slack_face.errors import error_code
 from bot.user_error import UserError
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class SlackSharer:
                 text=f"A reflection on {post.topic_title}",
             )
         except SlackApiError as error:
-            if error.response.get("error") in REFUSED:
+            if error_code(error) in REFUSED:
                 raise UserError(_reason(error)) from None
             raise ShareUnclear(str(error)) from None
         return await self.face.ids.message(place.channel, str(sent["ts"]))
@@ -96,10 +97,10 @@ class SlackSharer:
         try:
             await self.face.client.chat_delete(channel=place.channel, ts=place.thread_ts or "")
         except SlackApiError as error:
-            if error.response.get("error") not in ("message_not_found", "channel_not_found"):
+            if error_code(error) not in ("message_not_found", "channel_not_found"):
                 raise UserError(_reason(error)) from None
 
 
 def _reason(error: SlackApiError) -> str:
-    code = str(error.response.get("error"))
+    code = error_code(error)
     return REFUSED.get(code, f"Slack refused it ({code})")

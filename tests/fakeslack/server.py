@@ -86,6 +86,8 @@ class FakeSlackServer:
     response_urls: dict[str, ResponseUrl] = field(default_factory=dict)
     triggers: set[str] = field(default_factory=set)
     fail_next: dict[str, str] = field(default_factory=dict)  # method -> error, once
+    # methods whose next call takes effect but whose answer is lost (HTTP 500), once
+    lose_answer: set[str] = field(default_factory=set)
     base: str = ""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -136,6 +138,9 @@ class FakeSlackServer:
             if handler is None:
                 raise SlackError("unknown_method")
             answer: Params = await handler(params)
+            if method in self.lose_answer:
+                self.lose_answer.discard(method)
+                return web.Response(status=500, text="upstream timed out")
         except SlackError as error:
             call.error = error.error
             self.rejections.append(call)

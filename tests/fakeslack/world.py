@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 TEAM = "T0FAKE0001"
@@ -110,7 +111,9 @@ class World:
     usergroups: dict[str, set[str]] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
     files: dict[str, UploadedFile] = field(default_factory=dict)
-    _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Slack stamps messages with its own clock; tests that move the bot's clock move this one
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    _last_ts: int = 0  # microseconds
 
     def __post_init__(self) -> None:
         self.add_user(BOT_USER, "cohort-bot")
@@ -129,7 +132,9 @@ class World:
 
     def next_ts(self) -> str:
         """Slack message timestamps: seconds and six digits, unique and increasing."""
-        return f"1700000000.{next(self._clock):06d}"
+        now = int(self.clock().timestamp() * 1_000_000)
+        self._last_ts = max(now, self._last_ts + 1)
+        return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
 
     def im_with(self, user_id: str) -> Channel:
         channel_id = "D" + user_id[1:]
