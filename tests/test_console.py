@@ -276,6 +276,8 @@ HELP_EXAMPLES: dict[str, list[str]] = {
         "/cohort-reflections export since:2000-01-01"
     ],
     "/cohort-reflections summary": ["/cohort-reflections summary"],
+    "/cohort-reflections beliefs": ["/cohort-reflections beliefs"],
+    "/practice [stats]": ["/practice", "/answer 2", "/practice stats"],
     "/facilitators show|clear-role|set-role ROLE_ID": [
         "/facilitators set-role 1234",
         "/facilitators show",

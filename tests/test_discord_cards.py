@@ -26,6 +26,7 @@ EXPECTED_COMMANDS = {
     "schedule",
     "cohort-reflections",
     "facilitators",
+    "practice",
 }
 
 

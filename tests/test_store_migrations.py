@@ -262,7 +262,7 @@ async def test_newer_database_is_refused_and_left_untouched(
             now=datetime(2030, 1, 1, tzinfo=UTC),
         )
     conn = sqlite3.connect(path)
-    conn.execute("PRAGMA user_version = 7")
+    conn.execute(f"PRAGMA user_version = {NEXT}")
     conn.execute(f"PRAGMA journal_mode = {journal_mode}")
     conn.commit()
     conn.close()
@@ -272,12 +272,12 @@ async def test_newer_database_is_refused_and_left_untouched(
     with pytest.raises(StoreError) as caught:
         await Store.open(path)
     assert str(caught.value) == (
-        f"{path} was written by a newer cohort-bot (schema 7; this version knows up to "
+        f"{path} was written by a newer cohort-bot (schema {NEXT}; this version knows up to "
         f"{LATEST}). Upgrade the bot or point database.path at another file."
     )
     assert sha256(path) == before_hash
     assert files_in(tmp_path) == before_files  # and no -wal/-shm left behind
-    assert user_version(path) == 7
+    assert user_version(path) == NEXT
 
 
 @pytest.mark.parametrize(

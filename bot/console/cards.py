@@ -32,6 +32,8 @@ CONSOLE_HELP: tuple[tuple[str, str], ...] = (
     ("/reflections forget-me", "Erase everything the bot holds about you (asks first)."),
     ("/cohort-reflections export [since:YYYY-MM-DD]", "Facilitators: everyone's, as CSV."),
     ("/cohort-reflections summary", "Facilitators: participation, and a chart (PNG)."),
+    ("/cohort-reflections beliefs", "Facilitators: belief shift per myth, and a chart (PNG)."),
+    ("/practice [stats]", "Your next quick check (answer with /answer N), or your numbers."),
     ("/facilitators show|clear-role|set-role ROLE_ID", "Who counts as a facilitator."),
     ("/content reload", "Re-read content/ and report what changed (/reload for short)."),
     ("/help", "This list."),

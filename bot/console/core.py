@@ -11,7 +11,7 @@ import itertools
 from datetime import datetime
 from pathlib import Path
 
-from bot.console import cards, facilitators, prompts, reflections
+from bot.console import cards, facilitators, practice, prompts, reflections
 from bot.console.base import (
     CONSOLE_CHANNEL,
     CONSOLE_GUILD,
@@ -61,6 +61,7 @@ class Console:
         prompts.register(self)
         reflections.register(self)
         facilitators.register(self)
+        practice.register(self)
 
     def add(self, command: Command) -> None:
         """Register a command; each module adds its own."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, cast
 
 from bot.console.base import Command, Draft, Question, sentence, split_options, words
 from bot.console.cards import card_completer
+from bot.console.practice import beliefs_text
 from bot.services.answers import plural
 from bot.services.reflections import Forgotten, ReflectionService
 from bot.services.sharing import SharedPost, visibility_note
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from bot.console.core import Console
 
 ACTIONS = ("mine", "edit", "delete", "share", "export", "forget-me")
-COHORT_ACTIONS = ("export", "summary")  # Discord's facilitators' group
+COHORT_ACTIONS = ("export", "summary", "beliefs")  # Discord's facilitators' group
 VISIBILITIES = ("private", "cohort", "anonymous")
 
 
@@ -179,7 +180,11 @@ class ReflectionCommands:
         now = self.console.services.clock()
         name = f"participation-{now:%Y%m%d-%H%M%S}.png"
         path = self.console.write_file(name, summary.chart_png)
-        return "\n".join([*summary.lines, f"Chart of members reflecting per day: {path}"])
+        lines = [*summary.lines, f"Chart of members reflecting per day: {path}"]
+        if summary.beliefs_png is not None:
+            shift = self.console.write_file(f"beliefs-{now:%Y%m%d-%H%M%S}.png", summary.beliefs_png)
+            lines.append(f"Chart of the belief shift per myth: {shift}")
+        return "\n".join(lines)
 
     async def cohort(self, args: str) -> str:
         """/cohort-reflections export [since] | summary: the facilitators' views."""
@@ -188,7 +193,9 @@ class ReflectionCommands:
             return await self.export(f"everyone {rest}")
         if action.lower() == "summary":
             return await self.summary()
-        return "Usage: /cohort-reflections export [since:YYYY-MM-DD] | summary"
+        if action.lower() == "beliefs":
+            return await beliefs_text(self.console)
+        return "Usage: /cohort-reflections export [since:YYYY-MM-DD] | summary | beliefs"
 
     def forget_me(self) -> str:
         async def yes() -> str:
@@ -203,6 +210,8 @@ class ReflectionCommands:
 def forgotten_text(done: Forgotten) -> str:
     """What forget-me did, and only that."""
     erased = plural(done.erased, "reflection")
+    if done.practice_answers:
+        erased += f", {plural(done.practice_answers, 'practice answer')}"
     if not done.kept:
         return f"Done: everything the bot held about you here is erased ({erased})."
     kept = "\n".join(f"- #{number}: {why}" for number, why in done.kept)

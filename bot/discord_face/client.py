@@ -32,6 +32,7 @@ EXTENSIONS = (
     "bot.discord_face.exports",
     "bot.discord_face.facilitators",
     "bot.discord_face.content",
+    "bot.discord_face.practice",
 )
 IN_FLIGHT_PREFIXES = ("CommandTree-invoker", "discord-ui-")
 RESTARTING = "The bot is restarting; please try again in a minute."

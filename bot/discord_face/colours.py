@@ -12,4 +12,5 @@ COLOURS: dict[Kind | str, int] = {
     "schedule": 0x27AE60,
     "reflection": 0x6C4F9E,
     "text": 0x5865F2,
+    "practice": 0xD68910,
 }

@@ -11,13 +11,16 @@ from bot.discord_face.colours import COLOURS
 from bot.discord_face.markup import discord_text
 from bot.library.models import Prompt
 from bot.services.answers import CardView, MenuOption, TextView
+from bot.services.beliefs import BeliefsView
 from bot.services.participation import SummaryView
+from bot.services.practice import CheckView, PracticeStatsView, RevealView
 from bot.services.prompts import ScheduleStatus
 from bot.services.reflections import ReflectionPageView
 from bot.services.sharing import SharedPost
 from bot.text import clip
 
 CHART_FILE = "participation.png"
+BELIEFS_FILE = "beliefs.png"
 
 
 def embed(view: CardView | TextView) -> discord.Embed:
@@ -95,3 +98,43 @@ def upcoming_embed(items: Sequence[tuple[date, Prompt]]) -> discord.Embed:
     lines = [f"**{day:%a %d %b %Y}** — {clip(prompt.title, 100)}" for day, prompt in items]
     text = "\n".join(lines) or "Nothing is scheduled (paused, or no weekday chosen)."
     return discord.Embed(title="Coming up", description=text, colour=COLOURS["schedule"])
+
+
+def check_embed(view: CheckView) -> discord.Embed:
+    """A practice check, before it is answered: the claim or situation, nothing more."""
+    shown = discord.Embed(
+        title=view.title, description=view.description, colour=COLOURS["practice"]
+    )
+    shown.set_footer(text=view.footer)
+    return shown
+
+
+def reveal_embed(view: RevealView) -> discord.Embed:
+    """What an answer reveals: right or not, the evidence and where the source says it."""
+    shown = discord.Embed(
+        title=view.title, description=view.description, colour=COLOURS["practice"]
+    )
+    for item in view.fields:
+        shown.add_field(name=item.name, value=item.value, inline=item.inline)
+    shown.set_footer(text=clip(view.footer, 2048))
+    return shown
+
+
+def practice_stats_embed(view: PracticeStatsView) -> discord.Embed:
+    lines = "\n".join(map(discord_text, view.lines))
+    shown = discord.Embed(title="Your practice", description=lines, colour=COLOURS["practice"])
+    shown.set_footer(text="Only you can see this.")
+    return shown
+
+
+def beliefs_embed(view: BeliefsView) -> discord.Embed:
+    """The belief shift per myth: counts, never names; the chart as BELIEFS_FILE if drawn."""
+    shown = discord.Embed(
+        title="Belief shift per myth",
+        description=clip("\n".join(view.lines), 4096),
+        colour=COLOURS["practice"],
+    )
+    if view.chart_png is not None:
+        shown.set_image(url=f"attachment://{BELIEFS_FILE}")
+    shown.set_footer(text="Members who said the myth is true, at their first check and latest.")
+    return shown

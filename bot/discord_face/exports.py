@@ -16,7 +16,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_face.common import NO_PINGS, actor_of, services_of
-from bot.discord_face.embeds import CHART_FILE, summary_embed
+from bot.discord_face.embeds import BELIEFS_FILE, CHART_FILE, summary_embed
+from bot.discord_face.practice import send_beliefs
 from bot.services.exports import PackedExport, RecordKind, megabytes, pack_export
 from bot.text import clip
 from bot.user_error import UserError
@@ -106,11 +107,14 @@ class CohortReflections(
         await services.reflections.check_can_see_summary(actor)  # refuse before any wait
         await interaction.response.defer(ephemeral=True, thinking=True)
         summary = await services.reflections.summary(actor)
-        await interaction.followup.send(
-            embed=summary_embed(summary),
-            file=discord.File(io.BytesIO(summary.chart_png), filename=CHART_FILE),
-            ephemeral=True,
-        )
+        files = [discord.File(io.BytesIO(summary.chart_png), filename=CHART_FILE)]
+        if summary.beliefs_png is not None:
+            files.append(discord.File(io.BytesIO(summary.beliefs_png), filename=BELIEFS_FILE))
+        await interaction.followup.send(embed=summary_embed(summary), files=files, ephemeral=True)
+
+    @app_commands.command(description="Per myth: members who held it at first check and latest")
+    async def beliefs(self, interaction: discord.Interaction) -> None:
+        await send_beliefs(interaction)
 
 
 async def setup(bot: CohortBot) -> None:

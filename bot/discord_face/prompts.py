@@ -15,6 +15,7 @@ from bot.discord_face.card_items import card_components
 from bot.discord_face.common import NO_PINGS, actor_of, services_of
 from bot.discord_face.embeds import embed, status_embed, upcoming_embed
 from bot.discord_face.markup import discord_text
+from bot.discord_face.practice import QuickCheckButton
 from bot.discord_face.reflection_forms import ReflectButton
 from bot.discord_face.sharing import DiscordSharer
 from bot.schedule import describe_dates, suggest_timezones
@@ -67,6 +68,7 @@ class DiscordPoster:
         channel = await self._place(post.channel_id, post.guild_id)
         components = card_components(post.view, private=True)
         components.add_item(ReflectButton(post.prompt.id))
+        components.add_item(QuickCheckButton())  # one due practice check, privately
         note = None
         if post.content_note:  # always say where support is, once
             pointer = "" if "/about" in post.content_note else " /about lists support."

@@ -118,6 +118,9 @@ class ConfirmButton(
 def forgotten_text(done: Forgotten) -> str:
     """What forget-me did, and only that."""
     erased = f"{done.erased} reflection{'' if done.erased == 1 else 's'}"
+    if done.practice_answers:
+        erased += f", {done.practice_answers} practice answer"
+        erased += "" if done.practice_answers == 1 else "s"
     if not done.kept:
         return (
             "Done: everything the bot held about you in this server is erased "

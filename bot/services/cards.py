@@ -232,9 +232,11 @@ HELP: tuple[tuple[str, str], ...] = (
     ("/prompt status", "When and where the daily discussion prompt is posted."),
     ("/reflect [about]", "Write a reflection; private to you and the facilitators."),
     ("/reflections mine", "Your reflections; also edit, delete, share, export, forget-me."),
+    ("/practice [show]", "Your next quick check, privately; show: stats for your numbers."),
     ("/schedule set …", "Facilitators: schedule, preview, post, skip, pause the prompt."),
     ("/cohort-reflections export", "Facilitators: every reflection as CSV."),
     ("/cohort-reflections summary", "Facilitators: participation per prompt and per day."),
+    ("/cohort-reflections beliefs", "Facilitators: how many held each myth, first and latest."),
     ("/facilitators set-role", "Manage Server: the role whose members are facilitators."),
     ("/content reload", "Maintainers: swap in edited content without a restart."),
 )

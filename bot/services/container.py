@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.services.cards import CardService
 from bot.services.content import ContentState, ReloadReport
 from bot.services.permissions import Actor, Facilitators
+from bot.services.practice import PracticeService
 from bot.services.prompts import PromptService
 from bot.services.reflections import ReflectionService
 from bot.store import Store
@@ -31,6 +32,7 @@ class Services:
     cards: CardService
     prompts: PromptService
     reflections: ReflectionService
+    practice: PracticeService
     clock: Callable[[], datetime]
 
     @classmethod
@@ -46,6 +48,7 @@ class Services:
             cards=CardService(content),
             prompts=PromptService(store, content, settings, clock),
             reflections=ReflectionService(store, content, settings, clock),
+            practice=PracticeService(store, content, settings, clock),
             clock=clock,
         )
 

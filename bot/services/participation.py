@@ -18,6 +18,7 @@ class SummaryView:
 
     lines: tuple[str, ...]
     chart_png: bytes
+    beliefs_png: bytes | None = None  # the belief-shift chart, once a myth has enough members
 
 
 def summary_lines(stats: Participation, topic_title: Callable[[str, str], str]) -> tuple[str, ...]:

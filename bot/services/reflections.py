@@ -16,9 +16,11 @@ from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.library.models import Card, Kind
+from bot.services.beliefs import belief_picture
 from bot.services.chat_limits import CHOICE_NAME, TEXT_INPUT_MAX
 from bot.services.participation import SummaryView, participation_chart, summary_lines
 from bot.services.permissions import Actor
+from bot.services.practice_records import forget_practice, practice_markdown
 from bot.services.reflection_text import check_text, spreadsheet_safe
 from bot.services.sharing import VISIBILITY_TEXT, Sharer, SharingService, not_found
 from bot.store import AboutKind, Reflection, ReflectionPage, Visibility
@@ -65,6 +67,7 @@ class Forgotten:
 
     erased: int
     kept: tuple[tuple[int, str], ...] = ()  # (reflection id, why its shared post stays)
+    practice_answers: int = 0  # practice answers erased (they have no copies elsewhere)
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,9 @@ class ReflectionService(SharingService):
             offset += len(page.items) or total
         if total == 0:
             lines.append("You have not written any reflections here yet.")
+        practice = await practice_markdown(self.store, self.content.library, actor)
+        if practice:
+            lines += ["", *practice]
         return "\n".join(lines)
 
     async def forget_me(self, actor: Actor, sharer: Sharer | None) -> Forgotten:
@@ -268,6 +274,7 @@ class ReflectionService(SharingService):
         answer says so, so forget-me never claims more than it did.
         """
         kept: list[tuple[int, str]] = []
+        practised = await forget_practice(self.store, actor)
         pending = await self.store.pending_shares(
             before=datetime.max.replace(tzinfo=UTC),
             guild_id=actor.guild_id,
@@ -275,7 +282,8 @@ class ReflectionService(SharingService):
         )
         shared = await self.store.shared_messages(actor.guild_id, actor.user_id)
         if not pending and not shared:
-            return Forgotten(await self.store.forget_member(actor.guild_id, actor.user_id))
+            erased = await self.store.forget_member(actor.guild_id, actor.user_id)
+            return Forgotten(erased, practice_answers=practised)
         remover = self._need_sharer(sharer)
         for reflection in pending:
             try:
@@ -289,7 +297,7 @@ class ReflectionService(SharingService):
                 kept.append((message.reflection_id, str(error)))
         keep = {reflection_id for reflection_id, _ in kept}
         erased = await self.store.forget_member(actor.guild_id, actor.user_id, keep=keep)
-        return Forgotten(erased, tuple(sorted(kept)))
+        return Forgotten(erased, tuple(sorted(kept)), practised)
 
     # ---------------------------------------------------------------- facilitators
 
@@ -322,7 +330,11 @@ class ReflectionService(SharingService):
         days = [(day.day.isoformat(), day.authors) for day in stats.days]
         # Drawing takes a moment (longer on first use); keep the bot answering meanwhile.
         chart = await asyncio.to_thread(participation_chart, days)
-        return SummaryView(summary_lines(stats, self.topic_title), chart)
+        beliefs = await belief_picture(self.store, self.content.library, actor.guild_id)
+        shift = ("", "Belief shift:", *beliefs.lines) if beliefs.shifts or beliefs.hidden else ()
+        return SummaryView(
+            (*summary_lines(stats, self.topic_title), *shift), chart, beliefs.chart_png
+        )
 
     async def purge_expired(self, sharer: Sharer | None = None) -> int:
         """Retention, once a day: delete reflections older than ``retention_days`` (if set).

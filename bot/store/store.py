@@ -19,6 +19,7 @@ from bot.store.connection import DEFAULT_BUSY_TIMEOUT_MS, connect
 from bot.store.guild_settings import GuildSettingsQueries
 from bot.store.migrate import Migration
 from bot.store.participation import ParticipationQueries
+from bot.store.practice import PracticeQueries
 from bot.store.prompt_history import PromptHistoryQueries
 from bot.store.reflections import ReflectionQueries
 from bot.store.schedules import ScheduleQueries
@@ -31,6 +32,7 @@ class Store(
     ParticipationQueries,
     GuildSettingsQueries,
     ChatIdQueries,
+    PracticeQueries,
 ):
     """cohort-bot's storage. Create with `await Store.open(path)`; close with `close()`."""
 
