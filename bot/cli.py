@@ -27,11 +27,14 @@ log = logging.getLogger("bot")
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cohort-bot",
-        description="cohort-bot: run the bot (Discord with DISCORD_TOKEN set, else the console).",
+        description=(
+            "cohort-bot: run the bot (Discord with DISCORD_TOKEN, Slack with SLACK_BOT_TOKEN, "
+            "else the console)."
+        ),
     )
     parser.add_argument("--config", type=Path, help="settings file (default: ./config.yaml)")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    sub.add_parser("run", help="run the bot on Discord and/or Slack (needs their tokens)")
     sub.add_parser("console", help="try the bot in this terminal")
     check = sub.add_parser("check", help="validate content files and report every problem")
     check.add_argument("content_dir", nargs="?", type=Path, help="default: content_dir setting")
@@ -76,11 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return preview(args.card_id, args.content_dir or settings.content_dir, args.curriculum)
     try:
-        if args.command == "console" or (args.command is None and not settings.token):
+        no_tokens = not settings.token and settings.slack_tokens is None
+        if args.command == "console" or (args.command is None and no_tokens):
             if args.command is None:
-                print("No DISCORD_TOKEN set: starting the local console.\n", file=sys.stderr)
+                print(
+                    "No DISCORD_TOKEN set: starting the local console. "
+                    "(SLACK_BOT_TOKEN starts the Slack face.)\n",
+                    file=sys.stderr,
+                )
             return run_console(settings)
-        return run_discord(settings)
+        return run_faces(settings)
     except StoreError as error:  # a newer or damaged database: say so, touch nothing
         print(f"database error: {error}", file=sys.stderr)
         return 2
@@ -93,12 +101,22 @@ def run_console(settings: Settings) -> int:
     return console_loop(settings)
 
 
+def run_faces(settings: Settings) -> int:
+    """Whichever chats have tokens: Discord, Slack, or both in one process over one store."""
+    slack = settings.slack_tokens
+    if slack is None:
+        return run_discord(settings)
+    from bot.slack_face.runner import run_both, run_slack
+
+    return run_both(settings, slack) if settings.token else run_slack(settings, slack)
+
+
 def run_discord(settings: Settings) -> int:
     if not settings.token:
         print(
             "DISCORD_TOKEN is not set. Create a bot at "
             "https://discord.com/developers/applications, then run: DISCORD_TOKEN=... make run "
-            "(or try the bot here first: `cohort-bot console`).",
+            "(for Slack set SLACK_BOT_TOKEN; or try the bot here first: `cohort-bot console`).",
             file=sys.stderr,
         )
         return 2
