@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.fakeslack import ALICE, BOB, COHORT, FakeSlack
+from tests.fakeslack import ADMIN, ALICE, BOB, COHORT, FakeSlack
 from tests.slack_e2e import fake_slack, slack_bot
 
 __all__ = ["fake_slack"]
@@ -67,5 +67,80 @@ async def test_deleting_asks_first_and_takes_the_shared_post_down(
         await fake_slack.click(ask, "delete")
         done = await fake_slack.next_message(before + 2)
         assert "is deleted" in done.text
+        assert not [m for m in fake_slack.world.visible(COHORT) if m.ephemeral_to is None]
+    fake_slack.assert_clean()
+
+
+async def test_edit_share_and_export_through_commands_and_direct_messages(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    async with slack_bot(fake_slack, tmp_path):
+        await reflect(fake_slack, "First words.")
+        before = len(fake_slack.world.messages)
+        await fake_slack.slash("/reflections", "edit 1")
+        opened = await fake_slack.wait_for(
+            lambda: len(fake_slack.views) == 2 and fake_slack.views[-1]
+        )
+        assert opened.view["blocks"][0]["element"]["initial_value"] == "First words."
+        await fake_slack.submit(opened, {"text": "Better words."})
+        edited = await fake_slack.next_message(before)
+        assert edited.text.startswith("Reflection #1 is updated.")
+
+        await fake_slack.slash("/reflections", "share 1 cohort")
+        shared = await fake_slack.wait_for(
+            lambda: [
+                m
+                for m in fake_slack.world.visible(COHORT)
+                if m.ephemeral_to is None and "Better words." in m.texts()
+            ]
+        )
+        assert "<@U0ALICE001>" in shared[0].texts()
+        await fake_slack.slash("/reflections", "share 1 private")
+        await fake_slack.wait_for(lambda: shared[0].deleted)
+
+        await fake_slack.slash("/reflections", "mine")
+        await fake_slack.slash("/reflections", "export")
+        exported = await fake_slack.wait_for(
+            lambda: [
+                f for f in fake_slack.world.files.values() if f.filename == "my-reflections.md"
+            ]
+        )
+        assert exported[0].channel == "D0ALICE001"  # a direct message: only she sees it
+        assert b"Better words." in exported[0].data
+    fake_slack.assert_clean()
+
+
+async def test_facilitators_export_csv_privately_and_members_may_not(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    async with slack_bot(fake_slack, tmp_path):
+        await reflect(fake_slack, "=SUM(A1)", "anonymous")
+        before = len(fake_slack.world.messages)
+        await fake_slack.slash("/cohort-reflections", "export", user=ALICE)
+        refused = await fake_slack.next_message(before)
+        assert refused.ephemeral_to == ALICE and "Only facilitators" in refused.text
+        await fake_slack.slash("/cohort-reflections", "export", user=ADMIN)
+        csv_file = await fake_slack.wait_for(
+            lambda: [f for f in fake_slack.world.files.values() if f.filename.endswith(".csv")]
+        )
+        assert csv_file[0].channel == "D0ADMIN001"
+        text = csv_file[0].data.decode()
+        assert "'=SUM(A1)" in text and ",anonymous," in text
+        await fake_slack.slash("/cohort-reflections", "summary", user=ADMIN)
+        await fake_slack.wait_for(
+            lambda: [f for f in fake_slack.world.files.values() if f.filename.endswith(".png")]
+        )
+    fake_slack.assert_clean()
+
+
+async def test_forget_me_asks_first_then_erases(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    async with slack_bot(fake_slack, tmp_path):
+        await reflect(fake_slack, "Mine.", "cohort")
+        before = len(fake_slack.world.messages)
+        await fake_slack.slash("/reflections", "forget-me")
+        ask = await fake_slack.next_message(before)
+        await fake_slack.click(ask, "forget")
+        done = await fake_slack.next_message(before + 1)
+        assert done.text.startswith("Erased 1 reflection")
         assert not [m for m in fake_slack.world.visible(COHORT) if m.ephemeral_to is None]
     fake_slack.assert_clean()
