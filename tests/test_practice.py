@@ -7,6 +7,7 @@ export and forget-me, and the facilitators' belief shift with its minimum group.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ BOB = Actor(user_id=102, guild_id=GUILD, display_name="Bob")
 OWNER = Actor(user_id=103, guild_id=GUILD, display_name="Fran", manages_server=True)
 ALICE_ELSEWHERE = Actor(user_id=101, guild_id=OTHER_GUILD, display_name="Alice")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MINIMAL = Path(__file__).parent / "data" / "minimal"
 
 
 @dataclass
@@ -265,3 +267,53 @@ async def test_a_member_back_after_weeks_practises_the_most_overdue_first(world:
         await answer_next(world, ALICE, right=False)
     # the three answered five weeks ago are all overdue; the oldest due comes first
     assert (await next_check(world)).item_id == ids[0]
+
+
+async def test_a_renamed_myth_keeps_its_answers_schedule_and_belief_counts(
+    tmp_path: Path,
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    settings = Settings.model_validate(
+        {"content_dir": content, "database": {"path": tmp_path / "db.sqlite3"}}
+    )
+    clock = FakeClock()
+    services = await Services.open(settings, clock)
+    try:
+        members = [Actor(user_id=700 + n, guild_id=GUILD) for n in range(5)]
+        for member in members:
+            await services.practice.answer(member, "m:no-change", TRUE)
+        myths = content / "myths.yaml"
+        myths.write_text(
+            myths.read_text().replace(
+                "  - id: no-change\n", "  - id: nothing-changes\n    replaces: [no-change]\n"
+            )
+        )
+        for name, old, new in (
+            ("approaches.yaml", "[james-cantor, no-change]", "[james-cantor, nothing-changes]"),
+            ("prompts.yaml", "[no-change, james-cantor]", "[nothing-changes, james-cantor]"),
+        ):
+            path = content / name
+            path.write_text(path.read_text().replace(old, new))
+        assert services.content.reload().applied
+        clock.advance(days=2)
+        shown = await services.practice.next_check(members[0])
+        assert isinstance(shown, CheckView) and shown.item_id == "m:nothing-changes"
+        assert "new" not in shown.footer
+        stats = [str(line) for line in (await services.practice.stats(members[0])).lines]
+        assert (
+            stats[0] == "Seen 1 of 1 check." and stats[2] == "Myths you last answered as true: 1."
+        )
+        reveal = await services.practice.answer(members[0], "m:no-change", FALSE)  # an old button
+        assert reveal.counted and reveal.item_id == "m:nothing-changes"
+        [shift] = (await services.practice.beliefs(OWNER)).shifts
+        assert (shift.card_id, shift.members, shift.held_first, shift.held_latest) == (
+            "nothing-changes",
+            5,
+            5,
+            4,
+        )
+        exported = await services.reflections.export_mine(members[0])
+        assert "no longer in the library" not in exported
+    finally:
+        await services.close()

@@ -65,14 +65,17 @@ async def test_an_answer_to_a_stale_showing_changes_nothing(store: Store) -> Non
     assert [a.choice for a in await store.practice_answers(GUILD, ALICE)] == ["true"]
 
 
-async def test_first_and_latest_answers_per_member_never_carry_who(store: Store) -> None:
+async def test_answers_in_order_are_one_server_and_one_kind_oldest_first(store: Store) -> None:
     await answer(store, ALICE, "m:a", "true")
     await answer(store, ALICE, "m:a", "false", at=1)
     await answer(store, BOB, "m:a", "unsure")
     await answer(store, BOB, "c:x:one", "2")
     await answer(store, ALICE, "m:a", "true", guild=OTHER_GUILD)
-    rows = await store.first_and_latest_answers(GUILD, "m:")
-    assert sorted(rows) == [("m:a", "true", "false"), ("m:a", "unsure", "unsure")]
+    assert await store.answers_in_order(GUILD, "m:") == [
+        (ALICE, "m:a", "true"),
+        (ALICE, "m:a", "false"),
+        (BOB, "m:a", "unsure"),
+    ]
 
 
 async def test_forget_erases_one_member_in_one_server(store: Store) -> None:

@@ -60,6 +60,16 @@ def check_item_id(card_id: str, check_id: str) -> str:
     return f"{CHECK_PREFIX}:{card_id}:{check_id}"
 
 
+def current_item_id(item_id: str, library: Library) -> str:
+    """The id an item has now: a card renamed with ``replaces`` keeps its members' answers."""
+    prefix, _, rest = item_id.partition(":")
+    card_id, colon, check_id = rest.partition(":")
+    card = library.get(card_id)
+    if card is None or card.id == card_id:
+        return item_id
+    return f"{prefix}:{card.id}{colon}{check_id}"
+
+
 def is_myth_item(item_id: str) -> bool:
     """Whether an item id names a myth (for the belief-shift picture)."""
     return item_id.startswith(f"{MYTH_PREFIX}:")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.library.library import Library
 from bot.library.models import Kind
-from bot.practice.items import MYTH_PREFIX, TRUE, myth_item_id
+from bot.practice.items import MYTH_PREFIX, TRUE, current_item_id, myth_item_id
 from bot.services.answers import plural
 from bot.store import Store
 from bot.text import clip
@@ -43,10 +43,7 @@ class BeliefsView:
 
 async def belief_picture(store: Store, library: Library, guild_id: int) -> BeliefsView:
     """The belief shift for one server (callers check that the asker is a facilitator)."""
-    rows = await store.first_and_latest_answers(guild_id, f"{MYTH_PREFIX}:")
-    per_item: dict[str, list[tuple[str, str]]] = {}
-    for item_id, first, latest in rows:
-        per_item.setdefault(item_id, []).append((first, latest))
+    per_item = await first_and_latest(store, library, guild_id)
     shifts: list[BeliefShift] = []
     hidden = 0
     for card in library.of_kind(Kind.MYTH):
@@ -67,6 +64,22 @@ async def belief_picture(store: Store, library: Library, guild_id: int) -> Belie
         )
     chart = await asyncio.to_thread(belief_chart, shifts) if shifts else None
     return BeliefsView(belief_lines(shifts, hidden), tuple(shifts), hidden, chart)
+
+
+async def first_and_latest(
+    store: Store, library: Library, guild_id: int
+) -> dict[str, list[tuple[str, str]]]:
+    """Per myth item (by its current id), each member's first and latest choice, with
+    who they are dropped here: nothing below this point can name anyone."""
+    seen: dict[tuple[str, int], tuple[str, str]] = {}
+    for user_id, item_id, choice in await store.answers_in_order(guild_id, f"{MYTH_PREFIX}:"):
+        key = (current_item_id(item_id, library), user_id)
+        first = seen[key][0] if key in seen else choice
+        seen[key] = (first, choice)
+    per_item: dict[str, list[tuple[str, str]]] = {}
+    for (item_id, _), pair in seen.items():
+        per_item.setdefault(item_id, []).append(pair)
+    return per_item
 
 
 def belief_lines(shifts: list[BeliefShift], hidden: int) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from bot.library.library import Library
 from bot.library.models import Card
 from bot.practice import ItemState, PracticeItem, after_answer, next_item, practice_items
-from bot.practice.items import FALSE, TRUE, UNSURE, ItemKind
+from bot.practice.items import FALSE, TRUE, UNSURE, ItemKind, current_item_id
 from bot.practice.spacing import DUE_EARLY, due_count, is_due
 from bot.services.answers import Link, ViewField, plural
 from bot.services.beliefs import BeliefsView, belief_picture
@@ -99,13 +99,15 @@ class PracticeService(StoreService):
 
         A second answer to the same showing (a double click) is not counted again.
         """
-        item = self.item(item_id)
+        item = self.item(current_item_id(item_id, self.content.library))
         if item is None:
             raise UserError(GONE)
+        item_id = item.item_id
         if choice not in dict(item.choices):
             raise UserError("That is not one of this check's answers; /practice shows it again.")
         rows = {row.item_id: row for row in await self.store.practice_states(*_who(actor))}
-        before = rows.get(item_id)
+        stored = rows.get(item_id)  # what the store must still hold for this answer to count
+        before = stored or self._renamed_state(rows, item_id)
         now = self.clock()
         right = item.is_right(choice)
         counted = True
@@ -116,7 +118,7 @@ class PracticeService(StoreService):
                 item_id,
                 choice=choice,
                 right=right,
-                expected=before,
+                expected=stored,
                 new=NewState(new.step, new.due_at),
                 now=now,
             )
@@ -137,7 +139,7 @@ class PracticeService(StoreService):
             right = sum(1 for answer in answers if answer.right)
             share = round(100 * right / len(answers))
             lines.append(Rich.of(f"{plural(len(answers), 'answer')}, {right} right ({share}%)."))
-            held = _myths_held(answers, ids)
+            held = _myths_held(answers, ids, self.content.library)
             if held:
                 lines.append(Rich.of(f"Myths you last answered as true: {held}."))
         ready = due_count(ids, states, now)
@@ -229,8 +231,21 @@ class PracticeService(StoreService):
         return Rich.of("All caught up. Your next check is ready ", Moment(next_due, UTC_ZONE), ".")
 
     async def _states(self, actor: Actor) -> dict[str, ItemState]:
-        rows = await self.store.practice_states(*_who(actor))
-        return {row.item_id: _state(row) for row in rows}
+        """The member's state per current item id; a renamed card's latest state wins."""
+        library = self.content.library
+        rows = sorted(await self.store.practice_states(*_who(actor)), key=lambda r: r.answered_at)
+        return {current_item_id(row.item_id, library): _state(row) for row in rows}
+
+    def _renamed_state(
+        self, rows: dict[str, PracticeStateRow], item_id: str
+    ) -> PracticeStateRow | None:
+        """The state kept under a card's former id, carried over to its current one."""
+        library = self.content.library
+        older = [r for r in rows.values() if current_item_id(r.item_id, library) == item_id]
+        if not older:
+            return None
+        latest = max(older, key=lambda r: r.answered_at)
+        return PracticeStateRow(item_id, latest.step, latest.due_at, latest.answered_at)
 
 
 def _who(actor: Actor) -> tuple[int, int]:
@@ -250,11 +265,11 @@ def _myth_verdict(choice: str) -> str:
     return "Here is what the article says."
 
 
-def _myths_held(answers: list[PracticeAnswerRow], ids: list[str]) -> int:
+def _myths_held(answers: list[PracticeAnswerRow], ids: list[str], library: Library) -> int:
     """Myths whose latest answer was "true": the member's own view of what they still hold."""
     latest: dict[str, str] = {}
     for answer in answers:
-        latest[answer.item_id] = answer.choice
+        latest[current_item_id(answer.item_id, library)] = answer.choice
     return sum(1 for item_id, choice in latest.items() if item_id in ids and choice == TRUE)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.library.library import Library
 from bot.practice import practice_items
+from bot.practice.items import current_item_id
 from bot.services.permissions import Actor
 from bot.store import Store
 
@@ -20,7 +21,7 @@ async def practice_markdown(store: Store, library: Library, actor: Actor) -> lis
     items = {item.item_id: item for item in practice_items(library)}
     lines = ["# My practice answers", ""]
     for answer in answers:
-        item = items.get(answer.item_id)
+        item = items.get(current_item_id(answer.item_id, library))
         asked = (
             item.question
             if item is not None

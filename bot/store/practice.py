@@ -113,27 +113,15 @@ class PracticeQueries(Runner):
         )
         return [PracticeAnswerRow(r[0], r[1], r[2], bool(r[3]), parse_time(r[4])) for r in rows]
 
-    async def first_and_latest_answers(
-        self, guild_id: int, item_prefix: str
-    ) -> list[tuple[str, str, str]]:
-        """Per item whose id starts with ``item_prefix`` and per member: the choice at their
-        first answer and at their latest, as (item_id, first, latest), no member ids."""
+    async def answers_in_order(self, guild_id: int, item_prefix: str) -> list[tuple[int, str, str]]:
+        """Every answer to items whose id starts with ``item_prefix``, oldest first, as
+        (user_id, item_id, choice): for counts of first and latest answers, never shown."""
         rows = await self._query(
-            """
-            SELECT a.item_id,
-                   (SELECT choice FROM practice_answers f WHERE f.guild_id = a.guild_id
-                      AND f.user_id = a.user_id AND f.item_id = a.item_id ORDER BY f.id LIMIT 1),
-                   (SELECT choice FROM practice_answers l WHERE l.guild_id = a.guild_id
-                      AND l.user_id = a.user_id AND l.item_id = a.item_id
-                      ORDER BY l.id DESC LIMIT 1)
-            FROM practice_answers a
-            WHERE a.guild_id = ? AND substr(a.item_id, 1, ?) = ?
-            GROUP BY a.item_id, a.user_id
-            ORDER BY a.item_id
-            """,
+            "SELECT user_id, item_id, choice FROM practice_answers "
+            "WHERE guild_id = ? AND substr(item_id, 1, ?) = ? ORDER BY id",
             (guild_id, len(item_prefix), item_prefix),
         )
-        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     async def forget_practice(self, guild_id: int, user_id: int) -> int:
         """Erase a member's answers and practice state in one server; how many answers."""
