@@ -144,3 +144,46 @@ async def test_forget_me_asks_first_then_erases(fake_slack: FakeSlack, tmp_path:
         assert done.text.startswith("Erased 1 reflection")
         assert not [m for m in fake_slack.world.visible(COHORT) if m.ephemeral_to is None]
     fake_slack.assert_clean()
+
+
+async def test_sharing_checks_membership_across_pages_and_refuses_non_members(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    for number in range(1500):  # more members than one page holds
+        fake_slack.world.channels[COHORT].members.add(f"U1{number:08d}")
+    fake_slack.world.channels[COHORT].members.discard(BOB)
+    fake_slack.world.channels[COHORT].members.add("U9ZZZLAST1")  # sorted last
+    fake_slack.world.add_user("U9ZZZLAST1", "zed")
+    async with slack_bot(fake_slack, tmp_path):
+        assert (
+            await fake_slack.slash("/reflect", "confrontation", user="U9ZZZLAST1")
+        ).status == 200
+        opened = await fake_slack.wait_for(lambda: fake_slack.views and fake_slack.views[-1])
+        await fake_slack.submit(
+            opened, {"text": "From the last page."}, selects={"visibility": "cohort"}
+        )
+        await fake_slack.wait_for(
+            lambda: [
+                m
+                for m in fake_slack.world.visible(COHORT)
+                if m.ephemeral_to is None and "From the last page." in m.texts()
+            ]
+        )
+    pages = [c for c in fake_slack.requests if c.method == "conversations.members"]
+    assert len(pages) == 2
+
+
+async def test_a_member_who_may_not_post_there_keeps_it_private(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    fake_slack.world.channels[COHORT].members.discard(BOB)  # left the channel
+    async with slack_bot(fake_slack, tmp_path):
+        await fake_slack.slash("/reflect", "confrontation", user=BOB)
+        opened = await fake_slack.wait_for(lambda: fake_slack.views and fake_slack.views[-1])
+        before = len(fake_slack.world.messages)
+        await fake_slack.submit(opened, {"text": "Not here."}, selects={"visibility": "cohort"})
+        note = await fake_slack.wait_for(
+            lambda: [m for m in fake_slack.world.messages[before:] if m.channel.startswith("D")]
+        )
+        assert "is saved but not shared: you may not post in that channel" in note[0].text
+        assert not [m for m in fake_slack.world.visible(COHORT) if "Not here." in m.texts()]

@@ -87,7 +87,12 @@ class CardCommands:
 
     def _options(self, kind: Kind) -> Any:
         async def load(ack: Any, body: Payload) -> None:
-            found = self.face.services.cards.autocomplete(kind, body.get("value", ""))
+            """Options as the member types; none (not an error) while content is broken."""
+            services = self.face.services
+            if not services.content.loaded:
+                await ack(options=[])
+                return
+            found = services.cards.autocomplete(kind, body.get("value", ""))
             await ack(options=[option(item) for item in found])
 
         return load

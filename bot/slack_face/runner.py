@@ -85,6 +85,17 @@ class SlackRunner:
             await self.face.client.session.close()
 
 
+def share_daily_loop(bot: Any, face: SlackFace, slack_guild: int) -> None:
+    """Let the Discord face's daily loop post the Slack workspace's prompts too, each
+    through its own chat; two loops over one store would each take every schedule."""
+    cog = bot.get_cog("Prompts")
+    if cog is not None and hasattr(cog, "poster"):
+        cog.poster = FacePoster(slack_guild, face.poster, cog.poster)
+    else:  # the Discord face changed shape: post Slack's prompts from the Slack loop
+        log.warning("Slack: the Discord daily loop was not found; Slack posts its own")
+        face.loop.start()
+
+
 def check_tokens(tokens: SlackTokens) -> str | None:
     """What is missing for the mode chosen, said as the fix; None when complete."""
     if tokens.app is None and tokens.signing_secret is None:
@@ -162,12 +173,7 @@ def run_both(settings: Settings, tokens: SlackTokens) -> int:
         try:
             await runner.start()
             await bot.login(token)  # runs setup_hook: the cogs and their loops exist now
-            cog = bot.get_cog("Prompts")
-            if cog is not None and hasattr(cog, "poster"):
-                cog.poster = FacePoster(runner.team_guild, face.poster, cog.poster)
-            else:  # the Discord face changed shape: post Slack's prompts from the Slack loop
-                log.warning("Slack: the Discord daily loop was not found; Slack posts its own")
-                face.loop.start()
+            share_daily_loop(bot, face, runner.team_guild)
             discord_task = asyncio.create_task(bot.connect(), name="discord-client")
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()

@@ -42,10 +42,22 @@ class SlackSharer:
             info = await self.face.client.conversations_info(channel=place.channel)
             if info["channel"].get("is_archived"):
                 return False
-            members = await self.face.client.conversations_members(channel=place.channel)
+            return await self._is_member(place.channel)
         except SlackApiError as error:
             raise UserError(_reason(error)) from None
-        return self.user in members["members"]
+
+    async def _is_member(self, channel: str) -> bool:
+        """Page through the members (Slack gives at most 1,000 at a time)."""
+        cursor = ""
+        while True:
+            page = await self.face.client.conversations_members(
+                channel=channel, limit=1000, cursor=cursor
+            )
+            if self.user in page["members"]:
+                return True
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or ""
+            if not cursor:
+                return False
 
     async def share(self, channel_id: int, post: SharedPost) -> int:
         place = await self.face.ids.place(channel_id)

@@ -265,7 +265,14 @@ class FakeSlackServer:
 
     async def m_conversations_members(self, params: Params) -> Params:
         channel = self._channel(params.get("channel"), member=False)
-        return {"members": sorted(channel.members)}
+        limit = min(int(params.get("limit") or 100), 1000)  # Slack: 100 unless asked, 1,000 at most
+        start = int(params.get("cursor") or 0)
+        members = sorted(channel.members)
+        more = start + limit < len(members)
+        return {
+            "members": members[start : start + limit],
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     async def m_conversations_info(self, params: Params) -> Params:
         channel = self._channel(params.get("channel"), member=False)
