@@ -65,7 +65,16 @@ class FakeSlack(FakeSlackServer):
         ):
             return Answer(response.status, await response.text())
 
+    use_socket_mode: bool = False  # send over the Socket Mode connection, not HTTP
+
     async def _form(self, form: dict[str, str]) -> Answer:
+        if self.use_socket_mode:
+            if "payload" in form:
+                ack = await self.socket_mode.send("interactive", json.loads(form["payload"]))
+            else:
+                ack = await self.socket_mode.send("slash_commands", form)
+            payload = ack.get("payload")
+            return Answer(200, json.dumps(payload) if payload else "")
         body = urllib.parse.urlencode(form).encode()
         return await self.send_raw(body, "application/x-www-form-urlencoded")
 

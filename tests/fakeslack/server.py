@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from .limits import check_message, check_view
+from .socket_mode import APP_TOKEN, SocketModeServer
 from .world import BOT_SCOPES, BOT_TOKEN, BOT_USER, TEAM, Message, UploadedFile, World
 
 Params = dict[str, Any]
@@ -89,6 +90,7 @@ class FakeSlackServer:
     # methods whose next call takes effect but whose answer is lost (HTTP 500), once
     lose_answer: set[str] = field(default_factory=set)
     base: str = ""
+    socket_mode: SocketModeServer = field(default_factory=SocketModeServer)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
 
@@ -97,6 +99,7 @@ class FakeSlackServer:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._respond)
         app.router.add_post("/upload/{id}", self._upload)
+        self.socket_mode.add_routes(app)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -150,6 +153,10 @@ class FakeSlackServer:
     def _authorize(self, method: str, request: web.Request, params: Params) -> None:
         header = request.headers.get("Authorization", "")
         token = header.removeprefix("Bearer ") if header else params.get("token")
+        if method == "apps.connections.open":  # the one method for the app-level token
+            if token != APP_TOKEN:
+                raise SlackError("not_allowed_token_type" if token else "not_authed")
+            return
         if token != BOT_TOKEN:
             raise SlackError("invalid_auth" if token else "not_authed")
         needed = SCOPES.get(method, ())
@@ -185,6 +192,9 @@ class FakeSlackServer:
             "user_id": BOT_USER,
             "bot_id": "B0BOT00001",
         }
+
+    async def m_apps_connections_open(self, params: Params) -> Params:
+        return {"url": self.base.replace("http://", "ws://") + "/socket"}
 
     async def m_chat_postMessage(self, params: Params) -> Params:
         channel = self._channel(params.get("channel"))
