@@ -187,3 +187,20 @@ async def test_a_member_who_may_not_post_there_keeps_it_private(
         )
         assert "is saved but not shared: you may not post in that channel" in note[0].text
         assert not [m for m in fake_slack.world.visible(COHORT) if "Not here." in m.texts()]
+
+
+async def test_the_modal_shows_what_is_wrong_and_saves_nothing(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    async with slack_bot(fake_slack, tmp_path) as face:
+        await fake_slack.slash("/reflect")
+        opened = await fake_slack.wait_for(lambda: fake_slack.views and fake_slack.views[-1])
+        for text, why in (("   ", "needs some text"), ("bad\x00byte", "invisible control")):
+            answer = await fake_slack.submit(opened, {"text": text})
+            refusal = answer.json()
+            assert refusal["response_action"] == "errors"
+            assert why in refusal["errors"]["text"]
+        rows = await face.services.store.list_reflections(
+            await face.ids.of("T0FAKE0001"), await face.ids.of(ALICE)
+        )
+        assert rows.total == 0

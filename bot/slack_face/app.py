@@ -21,7 +21,7 @@ from bot.config import SlackTokens
 from bot.services.container import Services
 from bot.services.permissions import Actor
 from bot.slack_face.blocks import Block, rich, sections
-from bot.slack_face.errors import error_code
+from bot.slack_face.errors import SORRY, error_code
 from bot.slack_face.ids import SlackIds
 from bot.text import Rich
 from bot.user_error import UserError
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 Payload = dict[str, Any]
 Handler = Callable[[AsyncRespond, Payload], Awaitable[None]]
 EVENTS_PATH = "/slack/events"
-SORRY = "Something went wrong on my side; it is logged. Please try again."
 
 
 class SlackFace:

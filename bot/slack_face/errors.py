@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
+SORRY = "Something went wrong on my side; it is logged. Please try again."
+
 
 def error_code(error: SlackApiError) -> str:
     """``not_in_channel`` and the like; ``http_500`` when the answer was not Slack's JSON

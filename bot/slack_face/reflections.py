@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -14,6 +15,7 @@ from bot.services.reflection_text import check_text
 from bot.services.reflections import Topic
 from bot.services.sharing import visibility_note
 from bot.slack_face.blocks import Block, button, context, mrkdwn, plain, sections
+from bot.slack_face.errors import SORRY
 from bot.slack_face.sharing import SlackSharer
 from bot.store import Visibility
 from bot.user_error import UserError
@@ -21,6 +23,7 @@ from bot.user_error import UserError
 if TYPE_CHECKING:
     from bot.slack_face.app import Payload, SlackFace
 
+log = logging.getLogger(__name__)
 TEXT_MAX = 3000  # Slack's plain_text_input holds at most 3,000 characters
 VISIBILITIES: tuple[Visibility, ...] = ("private", "cohort", "anonymous")
 USAGE = (
@@ -35,8 +38,8 @@ class Reflections:
 
     def register(self) -> None:
         app, guarded = self.face.app, self.face.guarded
-        app.command("/reflect")(self._reflect_command)
-        app.action("reflect")(self._reflect_button)
+        app.command("/reflect")(guarded(self._reflect_command))
+        app.action("reflect")(guarded(self._reflect_button))
         app.view("reflect")(self._submitted)
         app.view("edit")(self._edited)
         app.command("/reflections")(guarded(self._reflections))
@@ -46,24 +49,16 @@ class Reflections:
 
     # ---------------------------------------------------------------- writing
 
-    async def _reflect_command(self, ack: Any, body: Payload, respond: AsyncRespond) -> None:
-        await ack()
-        try:
-            actor = await self.face.actor(body)
-            topic = await self.face.services.reflections.topic(actor.guild_id, body.get("text"))
-            await self._open(body["trigger_id"], topic, body.get("channel_id", ""))
-        except UserError as error:
-            await self.face.say_privately(respond, error.rich)
-
-    async def _reflect_button(self, ack: Any, body: Payload, respond: AsyncRespond) -> None:
-        await ack()
+    async def _reflect_command(self, respond: AsyncRespond, body: Payload) -> None:
         actor = await self.face.actor(body)
-        try:
-            prompt_id = body["actions"][0]["value"]
-            topic = await self.face.services.reflections.topic(actor.guild_id, prompt_id)
-            await self._open(body["trigger_id"], topic, body["channel"]["id"])
-        except UserError as error:
-            await self.face.say_privately(respond, error.rich)
+        topic = await self.face.services.reflections.topic(actor.guild_id, body.get("text"))
+        await self._open(body["trigger_id"], topic, body.get("channel_id", ""))
+
+    async def _reflect_button(self, respond: AsyncRespond, body: Payload) -> None:
+        actor = await self.face.actor(body)
+        prompt_id = body["actions"][0]["value"]
+        topic = await self.face.services.reflections.topic(actor.guild_id, prompt_id)
+        await self._open(body["trigger_id"], topic, body["channel"]["id"])
 
     async def _open(self, trigger_id: str, topic: Topic, channel: str) -> None:
         allow_anonymous = self.face.services.settings.reflections.allow_anonymous
@@ -119,6 +114,9 @@ class Reflections:
             note = f"Reflection #{saved.id} is saved. {visibility_note(saved)}"
         except UserError as error:
             note = await self.face.text(error.rich)
+        except Exception:  # the modal is closed: say so where the member is
+            log.exception("saving a reflection from Slack failed")
+            note = SORRY
         await self._tell(user, meta["channel"], note)
 
     async def _edited(self, ack: Any, body: Payload, view: Payload) -> None:
@@ -140,6 +138,9 @@ class Reflections:
             note = f"Reflection #{edited.id} is updated. {visibility_note(edited)}"
         except UserError as error:
             note = await self.face.text(error.rich)
+        except Exception:  # the modal is closed: say so where the member is
+            log.exception("saving a reflection from Slack failed")
+            note = SORRY
         await self._tell(user, meta["channel"], note)
 
     async def _tell(self, user: str, channel: str, text: str) -> None:
