@@ -132,3 +132,15 @@ def test_every_card_fits_block_kit_and_long_text_is_split() -> None:
     long = sections(("word " * 100 + "\n") * 14)  # 7,014 characters
     assert len(long) == 3 and all(len(b["text"]["text"]) <= 3000 for b in long)
     assert mrkdwn("**bold** *it* <@U1> & <!here>") == "*bold* _it_ &lt;@U1&gt; &amp; &lt;!here&gt;"
+
+
+async def test_typed_text_arrives_escaped_and_is_read_as_typed(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    async with slack_bot(fake_slack, tmp_path):
+        before = len(fake_slack.world.messages)
+        await fake_slack.slash("/search", "R&D <b>")
+        found = await fake_slack.next_message(before)
+        assert "“R&amp;D &lt;b&gt;”" in found.texts()  # shown once escaped, as Slack needs
+        assert "&amp;amp;" not in found.texts()
+    fake_slack.assert_clean()

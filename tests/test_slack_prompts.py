@@ -22,9 +22,13 @@ def top_level(fake: FakeSlack) -> list[Message]:
 
 
 async def answer_to(fake: FakeSlack, command: str, text: str, user: str = ADMIN) -> Message:
+    """The private answer to a command (posts it made meanwhile are skipped)."""
     before = len(fake.world.messages)
     assert (await fake.slash(command, text, user=user)).status == 200
-    return await fake.next_message(before)
+    found: list[Message] = await fake.wait_for(
+        lambda: [m for m in fake.world.messages[before:] if m.ephemeral_to == user]
+    )
+    return found[0]
 
 
 async def test_members_are_refused_and_facilitators_schedule(
@@ -102,9 +106,33 @@ async def test_a_post_sent_but_not_recorded_is_found_after_a_restart(
         await face.loop.tick()
         await face.loop.tick()
         [post] = top_level(fake_slack)  # found and recorded, never posted twice
-        history = await face.services.store.history(
-            await face.ids.of("T0FAKE0001"), limit=5
-        )
+        history = await face.services.store.history(await face.ids.of("T0FAKE0001"), limit=5)
         assert [entry.message_id for entry in history] == [await face.ids.message(COHORT, post.ts)]
         thread = [m for m in fake_slack.world.visible(COHORT) if m.thread_ts == post.ts]
         assert len(thread) == 1  # the thread was opened when the post was found
+
+
+async def test_schedule_preview_post_now_skip_pause_resume_and_quiet_dates(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    async with slack_bot(fake_slack, tmp_path, clock=FakeClock()) as face:
+        await answer_to(fake_slack, "/schedule", SET)
+        coming = await answer_to(fake_slack, "/schedule", "next 3")
+        titles = [p.title for p in face.services.content.library.prompts[:3]]
+        assert "Coming up" in coming.texts() and titles[0] in coming.texts()
+        posted = await answer_to(fake_slack, "/schedule", "now")
+        assert f"Posted “{titles[0]}” in <#C0COHORT01>." in posted.texts()
+        assert len(top_level(fake_slack)) == 1
+        skipped = await answer_to(fake_slack, "/schedule", "skip")
+        assert skipped.text.startswith(f"Skipped “{titles[1]}”")
+        paused = await answer_to(fake_slack, "/schedule", "pause")
+        assert "Paused." in paused.texts()
+        resumed = await answer_to(fake_slack, "/schedule", "resume")
+        assert "Paused." not in resumed.texts().split("*Resumed*", 1)[1]
+        quiet = await answer_to(fake_slack, "/schedule", "quiet 2026-12-24..2026-12-26")
+        assert "24" in quiet.text and "26" in quiet.text
+        wrong = await answer_to(fake_slack, "/schedule", "set cohort 09:00 Europe/Berlin")
+        assert "Name the channel first" in wrong.text
+        usage = await answer_to(fake_slack, "/schedule", "sideways")
+        assert usage.text.startswith("Usage: /schedule set #channel")
+    fake_slack.assert_clean()

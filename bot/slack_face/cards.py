@@ -19,6 +19,7 @@ from bot.slack_face.blocks import (
     suggestion_blocks,
     text_blocks,
 )
+from bot.slack_face.command_text import command_text
 
 if TYPE_CHECKING:
     from bot.slack_face.app import Payload, SlackFace
@@ -68,7 +69,7 @@ class CardCommands:
 
     def _card_command(self, kind: Kind) -> Any:
         async def handler(respond: AsyncRespond, body: Payload) -> None:
-            name, private = private_flag(body.get("text", ""))
+            name, private = private_flag(command_text(body))
             cards = self.face.services.cards
             if not name:
                 title = f"Every {kind.value}: pick one"
@@ -115,7 +116,7 @@ class CardCommands:
         await self._open(respond, body["actions"][0]["value"], reveal=True)
 
     async def _search(self, respond: AsyncRespond, body: Payload) -> None:
-        query, _ = private_flag(body.get("text", ""))
+        query, _ = private_flag(command_text(body))
         if not query:
             await self.face.say_privately(respond, "Usage: /search words to look for")
             return

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.schedule import describe_dates
 from bot.services.prompts import PostFailed, PromptPost
 from bot.slack_face.blocks import button, card_blocks, context, mrkdwn, sections
+from bot.slack_face.command_text import command_text
 from bot.slack_face.errors import error_code
 from bot.slack_face.sharing import SlackSharer
 from bot.text import Rich, clip
@@ -130,7 +131,7 @@ class PromptCommands:
         self.face.app.command("/schedule")(self.face.guarded(self._schedule))
 
     async def _prompt(self, respond: AsyncRespond, body: Payload) -> None:
-        if (body.get("text") or "status").strip().lower() != "status":
+        if (command_text(body) or "status").lower() != "status":
             raise UserError("Usage: /prompt status")
         status = await self.face.services.prompts.status(await self.face.actor(body))
         await self._lines(respond, "Daily prompt schedule", status.lines())
@@ -140,7 +141,7 @@ class PromptCommands:
         await self.face.answer(respond, sections(f"*{title}*\n{text}"), title)
 
     async def _schedule(self, respond: AsyncRespond, body: Payload) -> None:
-        words = (body.get("text") or "").split()
+        words = command_text(body).split()
         verb, args = (words[0].lower(), words[1:]) if words else ("", [])
         actor = await self.face.actor(body)
         prompts = self.face.services.prompts

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -15,6 +15,7 @@ from bot.services.reflection_text import check_text
 from bot.services.reflections import Topic
 from bot.services.sharing import visibility_note
 from bot.slack_face.blocks import Block, button, context, mrkdwn, plain, sections
+from bot.slack_face.command_text import command_text
 from bot.slack_face.errors import SORRY
 from bot.slack_face.sharing import SlackSharer
 from bot.store import Visibility
@@ -51,7 +52,7 @@ class Reflections:
 
     async def _reflect_command(self, respond: AsyncRespond, body: Payload) -> None:
         actor = await self.face.actor(body)
-        topic = await self.face.services.reflections.topic(actor.guild_id, body.get("text"))
+        topic = await self.face.services.reflections.topic(actor.guild_id, command_text(body))
         await self._open(body["trigger_id"], topic, body.get("channel_id", ""))
 
     async def _reflect_button(self, respond: AsyncRespond, body: Payload) -> None:
@@ -154,7 +155,7 @@ class Reflections:
     # ---------------------------------------------------------------- the member's own
 
     async def _reflections(self, respond: AsyncRespond, body: Payload) -> None:
-        words = (body.get("text") or "").split()
+        words = command_text(body).split()
         verb, args = (words[0].lower(), words[1:]) if words else ("mine", [])
         actor = await self.face.actor(body)
         service = self.face.services.reflections
@@ -180,8 +181,7 @@ class Reflections:
                 "It cannot be undone.",
             )
         elif verb == "share" and len(args) == 2 and args[1] in VISIBILITIES:
-            visibility = cast(Visibility, args[1])
-            changed = await service.set_visibility(actor, _number(args[0]), visibility, sharer)
+            changed = await service.set_visibility(actor, _number(args[0]), args[1], sharer)
             await self.face.say_privately(
                 respond, f"Reflection #{changed.id}: {visibility_note(changed)}"
             )
@@ -253,7 +253,7 @@ class Reflections:
     # ---------------------------------------------------------------- facilitators
 
     async def _cohort(self, respond: AsyncRespond, body: Payload) -> None:
-        words = (body.get("text") or "").split()
+        words = command_text(body).split()
         actor = await self.face.actor(body)
         service = self.face.services.reflections
         if words[:1] == ["export"]:

@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import re
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -38,6 +39,20 @@ class Answer:
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
+
+
+_TOKEN = re.compile(r"(<[#@!][^<>]*>)")
+
+
+def slack_escaped(text: str) -> str:
+    """What Slack sends for typed text: &, < and > escaped, its own <#C…|name> tokens kept."""
+    parts = _TOKEN.split(text)
+    return "".join(
+        part
+        if _TOKEN.fullmatch(part)
+        else part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        for part in parts
+    )
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -105,7 +120,7 @@ class FakeSlack(FakeSlackServer):
                 "user_id": user,
                 "user_name": self.world.users[user].name,
                 "command": command if command.startswith("/") else f"/{command}",
-                "text": text,
+                "text": slack_escaped(text),
                 "api_app_id": "A0FAKE0001",
                 "response_url": response_url,
                 "trigger_id": trigger,
