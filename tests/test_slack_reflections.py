@@ -204,3 +204,20 @@ async def test_the_modal_shows_what_is_wrong_and_saves_nothing(
             await face.ids.of("T0FAKE0001"), await face.ids.of(ALICE)
         )
         assert rows.total == 0
+
+
+async def test_the_list_pages_in_place(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    async with slack_bot(fake_slack, tmp_path):
+        for number in range(6):  # five to a page
+            await reflect(fake_slack, f"Reflection number {number}.")
+        before = len(fake_slack.world.messages)
+        await fake_slack.slash("/reflections", "mine")
+        listed = await fake_slack.next_message(before)
+        assert "page 1 of 2, 6 in all" in listed.texts()
+        assert listed.action_ids() == ["page:older"]
+        await fake_slack.click(listed, "page:older")
+        await fake_slack.wait_for(lambda: listed.edits == 1)
+        assert "page 2 of 2" in listed.texts() and "Reflection number 0." in listed.texts()
+        assert listed.action_ids() == ["page:newer"]
+        assert len(fake_slack.world.messages) == before + 1  # replaced, not posted again
+    fake_slack.assert_clean()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ class Reflections:
         app.command("/reflections")(guarded(self._reflections))
         app.action("delete")(guarded(self._delete))
         app.action("forget")(guarded(self._forget))
+        app.action(re.compile(r"^page:"))(guarded(self._turn))
         app.command("/cohort-reflections")(guarded(self._cohort))
 
     # ---------------------------------------------------------------- writing
@@ -161,13 +163,7 @@ class Reflections:
         service = self.face.services.reflections
         sharer = SlackSharer(self.face, body["user_id"])
         if verb == "mine":
-            page = await service.page(actor, _number(args[0]) - 1 if args else 0)
-            lines = [
-                f"*Your reflections* (page {page.page + 1} of {page.pages}, {page.total} in all)"
-            ]
-            lines += [f"*{mrkdwn(e.heading)}*\n{mrkdwn(e.text)}" for e in page.entries]
-            text = "\n\n".join(lines) if page.entries else "You have no reflections here yet."
-            await self.face.answer(respond, sections(text)[:50], "Your reflections")
+            await self._page(respond, body, _number(args[0]) - 1 if args else 0)
         elif verb == "edit" and len(args) == 1:
             reflection = await service.get(actor, _number(args[0]))
             await self._open_edit(body, reflection.id, reflection.text)
@@ -204,6 +200,33 @@ class Reflections:
             )
         else:
             await self.face.say_privately(respond, USAGE)
+
+    async def _page(
+        self, respond: AsyncRespond, body: Payload, number: int, *, replace: bool = False
+    ) -> None:
+        """One page of the member's own list, with buttons to the newer and older ones."""
+        page = await self.face.services.reflections.page(await self.face.actor(body), number)
+        head = f"*Your reflections* (page {page.page + 1} of {page.pages}, {page.total} in all)"
+        blocks = sections(head)
+        for entry in page.entries:
+            blocks += sections(f"*{mrkdwn(entry.heading)}*\n{mrkdwn(entry.text)}")
+        if not page.entries:
+            blocks = sections("You have no reflections here yet.")
+        turns = [(page.newer, "Newer"), (page.older, "Older")]
+        buttons = [
+            button(label, f"page:{label.lower()}", str(n)) for n, label in turns if n is not None
+        ]
+        if buttons:
+            blocks = [*blocks[:49], {"type": "actions", "elements": buttons}]
+        await respond(
+            text="Your reflections",
+            blocks=blocks[:50],
+            response_type="ephemeral",
+            replace_original=replace,
+        )
+
+    async def _turn(self, respond: AsyncRespond, body: Payload) -> None:
+        await self._page(respond, body, _number(body["actions"][0]["value"]), replace=True)
 
     async def _open_edit(self, body: Payload, reflection_id: int, text: str) -> None:
         metadata = json.dumps({"id": reflection_id, "channel": body.get("channel_id", "")})

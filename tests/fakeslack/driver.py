@@ -165,6 +165,7 @@ class FakeSlack(FakeSlackServer):
     async def _action(self, message: Message, action: dict[str, Any], user: str) -> Answer:
         assert message.ephemeral_to in (None, user), "that member cannot see this message"
         response_url, trigger = self._context(user, message.channel)
+        self.response_urls[response_url.rsplit("/", 1)[1]].source = message
         payload = {
             "type": "block_actions",
             "user": self._user(user),

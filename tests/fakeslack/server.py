@@ -73,6 +73,7 @@ class ResponseUrl:
     channel: str
     user: str
     used: int = 0
+    source: Message | None = None  # the message whose button or menu was used
 
 
 @dataclass
@@ -381,6 +382,10 @@ class FakeSlackServer:
             self.rejections.append(call)
             return web.Response(status=400, text="invalid_blocks: " + "; ".join(problems))
         target.used += 1
+        if target.source is not None and body.get("replace_original"):
+            target.source.blocks, target.source.text = blocks or [], body.get("text") or ""
+            target.source.edits += 1
+            return web.Response(text="ok")
         private = body.get("response_type", "ephemeral") != "in_channel"
         self.world.messages.append(
             Message(
