@@ -1,6 +1,6 @@
 """4. Daily fan-out: 1,000 servers due in the same minute, against the fake with no rate limit.
 
-Each server has one ``general`` channel and a schedule in the bot's SQLite at the same
+Each server has one ``general`` channel and a cohort in the bot's SQLite at the same
 post time. The bot's clock is set just past that time and ``PromptService.run_due`` is
 called with the real ``DiscordPoster`` (what the Prompts cog's loop does; the loop itself
 is stopped so it cannot race the measured call). Measured: from the call until every
@@ -59,12 +59,12 @@ async def _fan_out(
     store = bot.services.store
     channels = {guild.id: guild.channel("general") for guild in guilds}
     for guild in guilds:
-        await store.upsert_schedule(
+        await store.create_cohort(
             int(guild.id),
+            name="Cohort",
             channel_id=int(channels[guild.id].id),
             post_time=POST_TIME,
             timezone="UTC",
-            created_by=None,
             now=clock(),
         )
     clock.now = datetime(2026, 3, 2, 9, 0, 30, tzinfo=UTC)

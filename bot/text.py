@@ -32,7 +32,20 @@ class Moment:
         return f"{self.at.astimezone(ZoneInfo(self.zone)):%a %d %b %Y, %H:%M} {self.zone}"
 
 
-Part = str | ChannelMention | Moment
+@dataclass(frozen=True)
+class MemberMention:
+    """A member, named by id (Discord: a mention that pings nobody) and by the display name
+    recorded when they joined or last acted (what a face without mentions shows)."""
+
+    user_id: int
+    name: str
+
+
+Part = str | ChannelMention | Moment | MemberMention
+
+
+def _by_name(member: MemberMention) -> str:
+    return member.name
 
 
 @dataclass(frozen=True)
@@ -49,15 +62,20 @@ class Rich:
         return cls(tuple(part for part in parts if part != ""))
 
     def render(
-        self, channel: Callable[[ChannelMention], str], moment: Callable[[Moment], str]
+        self,
+        channel: Callable[[ChannelMention], str],
+        moment: Callable[[Moment], str],
+        member: Callable[[MemberMention], str] = _by_name,
     ) -> str:
-        """The text with each channel and time formatted by the face's own functions."""
+        """The text with each channel, time and member formatted by the face's own functions."""
         out: list[str] = []
         for part in self.parts:
             if isinstance(part, ChannelMention):
                 out.append(channel(part))
             elif isinstance(part, Moment):
                 out.append(moment(part))
+            elif isinstance(part, MemberMention):
+                out.append(member(part))
             else:
                 out.append(part)
         return "".join(out)

@@ -1,4 +1,4 @@
-"""What the store tests share: a server, two members, a moment, and writing a reflection."""
+"""What the store tests share: a server, two members, a moment, a cohort, a reflection."""
 
 from __future__ import annotations
 
@@ -24,3 +24,20 @@ async def add(
     return await store.add_reflection(
         guild, author, about_kind="prompt", about_id=about, text=text, now=now
     )
+
+
+async def new_cohort(
+    store: Store,
+    *,
+    guild: int = GUILD,
+    channel: int = 5,
+    name: str = "Spring",
+    post_time: str = "09:00",
+    timezone: str = "UTC",
+) -> int:
+    """A running cohort in `guild` posting in `channel`; its id."""
+    created = await store.create_cohort(
+        guild, name=name, channel_id=channel, post_time=post_time, timezone=timezone, now=NOW
+    )
+    assert created is not None
+    return created.id

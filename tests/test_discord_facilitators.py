@@ -155,7 +155,7 @@ async def test_members_command_lists_hold_only_what_they_can_run(
             Permissions.MANAGE_GUILD
         }
         status = await (await fake.slash("prompt status", user=max_)).response()
-        assert status.ephemeral and (status.content or "").startswith("There is no prompt sch")
+        assert status.ephemeral and (status.content or "").startswith("There is no cohort")
 
         for name, options in tried.items():
             with pytest.raises(PermissionError, match="default_member_permissions"):

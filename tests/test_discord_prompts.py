@@ -38,6 +38,12 @@ async def tick(bot: CohortBot) -> None:
     await cog.post_due()
 
 
+async def used(bot: CohortBot) -> set[str]:
+    """The prompts the server's one cohort has used this round."""
+    [cohort] = await bot.services.store.running_cohorts()
+    return await bot.services.store.used_prompt_ids(cohort.id, cohort.round)
+
+
 def posts(fake: FakeDiscord, channel: str = "general") -> list[FakeMessage]:
     """Messages the bot posted in a channel itself (not replies to interactions)."""
     return [
@@ -154,13 +160,13 @@ async def test_lost_channel_or_permission_tells_facilitators(
         assert "not allowed" in notice.content
         await tick(bot)
         assert len(posts(fake, "random")) == 1, "told once, not every tick"
-        assert await bot.services.store.used_prompt_ids(int(fake.guild.id), 1) == set()  # type: ignore[union-attr]
+        assert await used(bot) == set()
         fake.restore_channel("general")
         fake.make_channel_missing("general")
         clock.advance(minutes=11)
         await tick(bot)
         assert posts(fake, "general") == [], "nothing posted into a missing channel"
-        assert await bot.services.store.used_prompt_ids(int(fake.guild.id), 1) == set()  # type: ignore[union-attr]
+        assert await used(bot) == set()
         fake.restore_channel("general")
         clock.advance(minutes=11)
         await tick(bot)
@@ -197,23 +203,23 @@ async def test_a_run_that_stopped_mid_send_is_settled_after_restart(
         await schedule(fake)
         clock.advance(hours=1)
         store, prompts = bot.services.store, bot.services.prompts
-        row = await store.get_schedule(guild_id)
-        assert row is not None
+        [row] = await store.list_cohorts(guild_id)
         day = clock.now.date()
-        reservation = await store.reserve_post(guild_id, row.round, first.id, day, now=clock.now)
+        reservation = await store.reserve_post(row.id, row.round, first.id, day, now=clock.now)
         assert reservation is not None
         await DiscordPoster(bot).post(prompts.prompt_post(row, first, day))  # sent; then the crash
     clock.advance(minutes=2)
     async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as restarted:
         await tick(restarted)
-        [entry] = await restarted.services.store.history(guild_id)
+        [entry] = await restarted.services.store.guild_history(guild_id)
         assert entry.message_id is not None and entry.thread_id is not None
     assert [embed_of(m)["title"] for m in posts(fake)] == [first.title], "never twice"
 
     clock.advance(days=1, minutes=-3)  # 08:58 in Berlin the next day
     async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as bot:
         day = clock.now.date()
-        assert await bot.services.store.reserve_post(guild_id, 1, second.id, day, now=clock.now)
+        [row] = await bot.services.store.list_cohorts(guild_id)
+        assert await bot.services.store.reserve_post(row.id, 1, second.id, day, now=clock.now)
     clock.advance(minutes=3)  # that run stopped before sending anything; now it is due
     async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as restarted:
         await tick(restarted)

@@ -86,7 +86,7 @@ async def test_schedule_refuses_members_and_bad_input(store: Store) -> None:
         await prompts.set_schedule(FACILITATOR, 500, "9am", "Europe/Berlin")
     with pytest.raises(UserError, match="Europe/Berlin"):
         await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berln")
-    assert await store.get_schedule(1) is None
+    assert await store.list_cohorts(1) == []
 
 
 async def test_facilitator_role_by_id_not_by_name(store: Store) -> None:
@@ -220,8 +220,9 @@ async def test_status_and_preview(store: Store) -> None:
     assert "Next post: Mon 02 Mar 2026, 09:00 America/New_York (" in console_text
     assert all("<" not in str(line) for line in status.lines()), "no markup below the faces"
     preview = await prompts.upcoming(FACILITATOR, 3)
-    assert [day.isoformat() for day, _ in preview] == ["2026-03-02", "2026-03-03", "2026-03-04"]
-    assert [prompt.id for _, prompt in preview] == [p.id for p in curriculum_prompts()[:3]]
+    days = [entry.day.isoformat() for entry in preview.entries]
+    assert days == ["2026-03-02", "2026-03-03", "2026-03-04"]
+    assert [entry.title for entry in preview.entries] == [p.title for p in curriculum_prompts()[:3]]
 
 
 async def test_nine_am_new_york_across_the_dst_change(store: Store) -> None:
@@ -265,7 +266,8 @@ async def test_when_the_sequence_is_used_up(
     assert poster.posted_ids() == expected
     if when_finished == "stop":
         assert "All 2 discussion prompts have been posted" in poster.notices[-1][2]
-        assert (await store.get_schedule(1)).paused  # type: ignore[union-attr]
+        [cohort] = await store.list_cohorts(1)
+        assert cohort.paused
 
 
 EDITS = st.lists(
@@ -418,7 +420,7 @@ async def test_preview_with_restart_starts_each_round_over(store: Store) -> None
     await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
     await prompts.post_now(FACILITATOR, poster)
     preview = await prompts.upcoming(FACILITATOR, 8)
-    assert [p.id for _, p in preview] == ["b", "c", "a", "b", "c", "a", "b", "c"]
+    assert [e.title for e in preview.entries] == ["B", "C", "A", "B", "C", "A", "B", "C"]
 
 
 @dataclass
@@ -444,8 +446,8 @@ async def test_an_unclear_error_never_leads_to_a_second_post(
     await prompts.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
     await prompts.set_schedule(other, 600, "09:00", "Europe/Berlin")
     assert await prompts.run_due(poster) == []
-    assert "guild 1: posting the prompt failed" in caplog.text
-    assert "guild 2: posting the prompt failed" in caplog.text, "every server's failure is logged"
+    assert "cohort 1: posting the prompt failed" in caplog.text
+    assert "cohort 2: posting the prompt failed" in caplog.text, "every cohort's failure is logged"
     clock.advance(seconds=30)
     await prompts.run_due(poster)
     assert len(poster.posts) == 2, "the kept reservation blocks a retry while it is unsettled"

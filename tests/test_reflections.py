@@ -259,7 +259,18 @@ async def test_a_prompt_is_shared_in_its_thread(
     world: World, service: ReflectionService, content: ContentState
 ) -> None:
     topic = prompt_topic(content, 2)
-    row = await world.store.reserve_post(GUILD, 1, topic.card_id, None, "manual", now=world.clock())
+    cohort = await world.store.create_cohort(
+        GUILD,
+        name="Spring",
+        channel_id=CHANNEL,
+        post_time="09:00",
+        timezone="UTC",
+        now=world.clock(),
+    )
+    assert cohort is not None
+    row = await world.store.reserve_post(
+        cohort.id, 1, topic.card_id, None, "manual", now=world.clock()
+    )
     assert row is not None
     await world.store.confirm_post(row, CHANNEL, 1234, THREAD)
     sharer = FakeSharer()
@@ -632,14 +643,16 @@ async def test_forget_me_erases_everything_and_takes_shared_copies_down(
     hidden = await write(service, text="hidden", visibility="anonymous", sharer=sharer)
     bobs = await write(service, BOB, "bob stays", visibility="cohort", sharer=sharer)
     elsewhere = await write(service, ALICE_ELSEWHERE, "other server")
-    await world.store.upsert_schedule(
+    cohort = await world.store.create_cohort(
         GUILD,
+        name="Spring",
         channel_id=CHANNEL,
         post_time="09:00",
         timezone="Europe/Berlin",
         created_by=ALICE.user_id,
         now=world.clock(),
     )
+    assert cohort is not None
 
     async def still_on_record(channel_id: int, message_id: int) -> None:
         on_disk = world.rows("SELECT shared_message_id FROM reflections")
@@ -653,8 +666,8 @@ async def test_forget_me_erases_everything_and_takes_shared_copies_down(
     assert [row[2] for row in world.rows()] == ["bob stays", "other server"]
     assert (await service.mine(ALICE)).total == 0
     assert (await service.get(ALICE_ELSEWHERE, elsewhere.id)).text == "other server"
-    schedule = await world.store.get_schedule(GUILD)
-    assert schedule is not None and schedule.created_by is None
+    after = await world.store.get_cohort(cohort.id)
+    assert after is not None and after.created_by is None
     assert await service.forget_me(ALICE, sharer) == Forgotten(0)
 
 
@@ -685,11 +698,15 @@ async def test_topic_defaults_to_the_latest_posted_prompt(
     first, second, third = content.library.prompts[:3]
     assert (await service.topic(GUILD, None)).card_id == first.id, "nothing posted yet"
     now = world.clock()
+    cohort = await world.store.create_cohort(
+        GUILD, name="Spring", channel_id=CHANNEL, post_time="09:00", timezone="UTC", now=now
+    )
+    assert cohort is not None
     await world.store.record_post(
-        GUILD, 1, second.id, "posted", now=now, local_date=date(2026, 3, 1)
+        cohort.id, 1, second.id, "posted", now=now, local_date=date(2026, 3, 1)
     )
     await world.store.record_post(
-        GUILD, 1, third.id, "skipped", now=now, local_date=date(2026, 3, 2)
+        cohort.id, 1, third.id, "skipped", now=now, local_date=date(2026, 3, 2)
     )
     assert await service.topic(GUILD, "  ") == Topic("prompt", second.id, second.title)
     assert await service.topic(GUILD, "confrontation") == CARD

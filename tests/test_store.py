@@ -80,7 +80,7 @@ async def test_closed_store_refuses_work(tmp_path: Path) -> None:
     await store.close()  # idempotent
     assert store.closed
     with pytest.raises(StoreError, match="closed"):
-        await store.get_schedule(GUILD)
+        await store.list_cohorts(GUILD)
 
 
 async def test_async_with_on_an_opened_store(tmp_path: Path) -> None:

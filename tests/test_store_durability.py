@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store, load_migrations
+from tests.store_helpers import new_cohort
 
 NOW = datetime(2025, 3, 10, 8, 30, tzinfo=UTC)
 GUILD = 424_242_424_242_424_242
@@ -82,7 +83,9 @@ async def test_writes_are_committed_before_the_method_returns(store: Store, tmp_
     saved = await store.add_reflection(
         GUILD, 1, about_kind="prompt", about_id="p", text="seen", now=NOW
     )
-    row = await store.reserve_post(GUILD, 1, "p1", NOW.date(), now=NOW)
+    cohort = await new_cohort(store)
+    row = await store.reserve_post(cohort, 1, "p1", NOW.date(), now=NOW)
+    assert row is not None
     with sqlite3.connect(tmp_path / "cohort.sqlite3", timeout=0) as other:
         assert other.execute("SELECT text FROM reflections WHERE id = ?", (saved.id,)).fetchall()
         assert other.execute("SELECT id FROM prompt_history").fetchall() == [(row,)]

@@ -123,7 +123,8 @@ async def test_fresh_database_gets_the_whole_schema(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
-    assert {"schedules", "quiet_dates", "prompt_history", "reflections", "meta"} <= tables
+    assert {"cohorts", "quiet_dates", "prompt_history", "reflections", "meta"} <= tables
+    assert {"cohort_members", "cohort_deliveries"} <= tables
     assert {"prompt_history_one_per_date", "reflections_by_author"} <= tables
 
 
@@ -166,9 +167,9 @@ async def test_schema_1_file_upgrades_in_place_and_keeps_data(tmp_path: Path) ->
         assert store.schema_version == LATEST
         [kept] = (await store.list_reflections(1, 2)).items
         assert kept.text == "kept across upgrades"
-        schedule = await store.get_schedule(1)
-        assert schedule is not None
-        assert schedule.post_time == "09:00"
+        [cohort] = await store.list_cohorts(1)  # 0008 made the schedule a cohort
+        assert (cohort.name, cohort.post_time, cohort.channel_id) == ("Cohort", "09:00", 3)
+        assert kept.cohort_id == cohort.id
         await store.set_meta("sync", "abc")  # 0002 added the meta table
         assert await store.integrity_check() == ["ok"]
     assert user_version(path) == LATEST

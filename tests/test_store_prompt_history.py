@@ -1,4 +1,4 @@
-"""Reserving, confirming and releasing prompt posts, and rounds (bot/store/prompt_history.py)."""
+"""Reserving, confirming and releasing prompt posts, per cohort (bot/store/prompt_history.py)."""
 
 from __future__ import annotations
 
@@ -9,32 +9,36 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store, StoreError
-from tests.store_helpers import GUILD, NOW, OTHER_GUILD
+from tests.store_helpers import GUILD, NOW, OTHER_GUILD, new_cohort
+
+A, B = 1, 2  # the first two cohorts' ids in a fresh database
 
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     async with Store.open(tmp_path / "cohort.sqlite3") as opened:
+        assert await new_cohort(opened, channel=5) == A
+        assert await new_cohort(opened, guild=OTHER_GUILD, channel=6, name="Other") == B
         yield opened
 
 
 async def test_reserve_confirm_and_never_twice(store: Store) -> None:
     day = date(2025, 3, 10)
-    row = await store.reserve_post(GUILD, 1, "p1", day, now=NOW)
+    row = await store.reserve_post(A, 1, "p1", day, now=NOW)
     assert row is not None
-    assert await store.used_prompt_ids(GUILD, 1) == {"p1"}  # reserved counts as used
-    assert await store.last_scheduled_date(GUILD) == day
+    assert await store.used_prompt_ids(A, 1) == {"p1"}  # reserved counts as used
+    assert await store.last_scheduled_date(A) == day
     # the same date cannot be posted twice, whatever the prompt ...
-    assert await store.reserve_post(GUILD, 1, "p2", day, now=NOW) is None
+    assert await store.reserve_post(A, 1, "p2", day, now=NOW) is None
     # ... nor the same prompt twice in one round, whatever the date
-    assert await store.reserve_post(GUILD, 1, "p1", date(2025, 3, 11), now=NOW) is None
-    assert await store.record_post(GUILD, 1, "p1", "manual", now=NOW) is False
-    # other servers and other rounds are independent
-    assert await store.reserve_post(OTHER_GUILD, 1, "p1", day, now=NOW) is not None
-    assert await store.reserve_post(GUILD, 2, "p1", date(2025, 3, 11), now=NOW) is not None
+    assert await store.reserve_post(A, 1, "p1", date(2025, 3, 11), now=NOW) is None
+    assert await store.record_post(A, 1, "p1", "manual", now=NOW) is False
+    # other cohorts and other rounds are independent
+    assert await store.reserve_post(B, 1, "p1", day, now=NOW) is not None
+    assert await store.reserve_post(A, 2, "p1", date(2025, 3, 11), now=NOW) is not None
 
     assert await store.confirm_post(row, channel_id=10, message_id=20, thread_id=30)
-    [latest, first] = await store.history(GUILD, limit=2)
+    [latest, first] = await store.history(A, limit=2)
     assert (latest.round, latest.prompt_id, latest.confirmed) == (2, "p1", False)
     assert (first.channel_id, first.message_id, first.thread_id) == (10, 20, 30)
     assert first.status == "posted"
@@ -47,69 +51,80 @@ async def test_reserve_confirm_and_never_twice(store: Store) -> None:
 
 async def test_release_frees_the_prompt_and_the_date(store: Store) -> None:
     day = date(2025, 3, 10)
-    row = await store.reserve_post(GUILD, 1, "p1", day, now=NOW)
+    row = await store.reserve_post(A, 1, "p1", day, now=NOW)
     assert row is not None
     assert await store.release_post(row)
     assert not await store.release_post(row)
-    assert await store.used_prompt_ids(GUILD, 1) == set()
-    assert await store.last_scheduled_date(GUILD) is None
-    assert await store.reserve_post(GUILD, 1, "p1", day, now=NOW) is not None
+    assert await store.used_prompt_ids(A, 1) == set()
+    assert await store.last_scheduled_date(A) is None
+    assert await store.reserve_post(A, 1, "p1", day, now=NOW) is not None
 
 
 async def test_skips_and_manual_posts_do_not_take_dates(store: Store) -> None:
-    assert await store.record_post(GUILD, 1, "p1", "skipped", now=NOW)
-    assert await store.record_post(GUILD, 1, "p2", "skipped", now=NOW)
-    assert await store.record_post(GUILD, 1, "p3", "manual", now=NOW, channel_id=1, message_id=2)
-    assert await store.last_scheduled_date(GUILD) is None
-    assert await store.reserve_post(GUILD, 1, "p4", date(2025, 3, 10), now=NOW) is not None
-    assert await store.used_prompt_ids(GUILD, 1) == {"p1", "p2", "p3", "p4"}
-    skipped = [h for h in await store.history(GUILD) if h.status == "skipped"]
+    assert await store.record_post(A, 1, "p1", "skipped", now=NOW)
+    assert await store.record_post(A, 1, "p2", "skipped", now=NOW)
+    assert await store.record_post(A, 1, "p3", "manual", now=NOW, channel_id=1, message_id=2)
+    assert await store.last_scheduled_date(A) is None
+    assert await store.reserve_post(A, 1, "p4", date(2025, 3, 10), now=NOW) is not None
+    assert await store.used_prompt_ids(A, 1) == {"p1", "p2", "p3", "p4"}
+    skipped = [h for h in await store.history(A) if h.status == "skipped"]
     assert all(h.confirmed for h in skipped)
     assert not await store.release_post(skipped[0].id)  # skips are not reservations
     with pytest.raises(ValueError, match="status"):
-        await store.record_post(GUILD, 1, "p9", "deleted", now=NOW)  # type: ignore[arg-type]
+        await store.record_post(A, 1, "p9", "deleted", now=NOW)  # type: ignore[arg-type]
 
 
 async def test_unconfirmed_posts_are_found_after_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "cohort.sqlite3"
     async with Store.open(path) as store:
-        stuck = await store.reserve_post(GUILD, 1, "p1", date(2025, 3, 10), now=NOW)
-        done = await store.reserve_post(GUILD, 1, "p2", date(2025, 3, 11), now=NOW)
+        assert await new_cohort(store) == A
+        stuck = await store.reserve_post(A, 1, "p1", date(2025, 3, 10), now=NOW)
+        done = await store.reserve_post(A, 1, "p2", date(2025, 3, 11), now=NOW)
         assert stuck is not None
         assert done is not None
         await store.confirm_post(done, channel_id=1, message_id=2)
-        await store.record_post(GUILD, 1, "p3", "skipped", now=NOW)
+        await store.record_post(A, 1, "p3", "skipped", now=NOW)
     async with Store.open(path) as store:  # "never twice" survives a restart
-        assert await store.reserve_post(GUILD, 1, "p9", date(2025, 3, 10), now=NOW) is None
+        assert await store.reserve_post(A, 1, "p9", date(2025, 3, 10), now=NOW) is None
         assert await store.unconfirmed_posts(before=NOW) == []
         [entry] = await store.unconfirmed_posts(before=NOW + timedelta(minutes=5))
         assert entry.id == stuck
 
 
 async def test_rounds(store: Store) -> None:
-    assert await store.current_round(GUILD) == 1
-    with pytest.raises(StoreError, match="no schedule"):
-        await store.start_new_round(GUILD)
-    await store.upsert_schedule(
-        GUILD, channel_id=1, post_time="09:00", timezone="UTC", created_by=None, now=NOW
-    )
-    assert await store.start_new_round(GUILD, from_round=1) == 2
-    assert await store.start_new_round(GUILD, from_round=1) == 2  # someone else already did
-    assert await store.start_new_round(GUILD) == 3
-    assert await store.current_round(GUILD) == 3
-    await store.record_post(GUILD, 3, "p1", "manual", now=NOW)
-    # deleting and re-creating the schedule continues from the highest round used
-    await store.delete_schedule(GUILD)
-    assert await store.current_round(GUILD) == 3
-    again = await store.upsert_schedule(
-        GUILD, channel_id=1, post_time="09:00", timezone="UTC", created_by=None, now=NOW
-    )
-    assert again.round == 3
+    with pytest.raises(StoreError, match="no cohort 99"):
+        await store.start_new_round(99)
+    assert await store.start_new_round(A, from_round=1) == 2
+    assert await store.start_new_round(A, from_round=1) == 2  # someone else already did
+    assert await store.start_new_round(A) == 3
+    cohort = await store.get_cohort(A)
+    assert cohort is not None and cohort.round == 3
+    other = await store.get_cohort(B)
+    assert other is not None and other.round == 1  # each cohort has its own place
+
+
+async def test_history_by_cohort_server_thread_and_date(store: Store) -> None:
+    day = date(2025, 3, 10)
+    row = await store.reserve_post(A, 1, "p1", day, now=NOW)
+    assert row is not None
+    [reserved] = await store.history(A)
+    assert reserved.channel_id == 5, "a reservation notes where it is being posted"
+    await store.confirm_post(row, channel_id=5, message_id=50, thread_id=51)
+    third = await new_cohort(store, channel=7, name="Third")
+    await store.record_post(third, 1, "p2", "manual", now=NOW, channel_id=7, message_id=70)
+    assert [h.prompt_id for h in await store.guild_history(GUILD)] == ["p2", "p1"]
+    assert await store.history(B) == []
+    entry = await store.post_on(A, day)
+    assert entry is not None and entry.thread_id == 51
+    assert await store.post_on(A, day + timedelta(days=1)) is None
+    found = await store.cohort_in_channel(GUILD, 51)  # the prompt's thread
+    assert found is not None and found.id == A
+    assert await store.reserve_post(99, 1, "p1", day, now=NOW) is None, "no such cohort"
 
 
 async def test_history_limit(store: Store) -> None:
     for n in range(5):
-        await store.record_post(GUILD, 1, f"p{n}", "skipped", now=NOW)
-    assert [h.prompt_id for h in await store.history(GUILD, limit=3)] == ["p4", "p3", "p2"]
+        await store.record_post(A, 1, f"p{n}", "skipped", now=NOW)
+    assert [h.prompt_id for h in await store.history(A, limit=3)] == ["p4", "p3", "p2"]
     with pytest.raises(ValueError):
-        await store.history(GUILD, limit=0)
+        await store.history(A, limit=0)

@@ -185,12 +185,24 @@ async def test_participation_counts_distinct_authors_and_local_days(store: Store
 
 
 async def test_forget_member_removes_only_that_member_in_that_server(store: Store) -> None:
-    await store.upsert_schedule(
-        GUILD, channel_id=1, post_time="09:00", timezone="UTC", created_by=ALICE, now=NOW
+    here = await store.create_cohort(
+        GUILD, name="A", channel_id=1, post_time="09:00", timezone="UTC", now=NOW, created_by=ALICE
     )
-    await store.upsert_schedule(
-        OTHER_GUILD, channel_id=1, post_time="09:00", timezone="UTC", created_by=ALICE, now=NOW
+    there = await store.create_cohort(
+        OTHER_GUILD,
+        name="B",
+        channel_id=2,
+        post_time="09:00",
+        timezone="UTC",
+        now=NOW,
+        created_by=ALICE,
     )
+    assert here is not None and there is not None
+    for cohort in (here, there):
+        await store.join_cohort(cohort.id, ALICE, "Alice", now=NOW)
+        await store.set_reminder(cohort.id, ALICE, "18:00", None)
+        await store.reserve_delivery(cohort.id, "reminder", NOW.date(), user_id=ALICE, now=NOW)
+    await store.join_cohort(here.id, BOB, "Bob", now=NOW, added_by=ALICE)
     for n in range(3):
         await add(store, f"alice {n}")
     bob = await add(store, "bob", author=BOB)
@@ -200,11 +212,15 @@ async def test_forget_member_removes_only_that_member_in_that_server(store: Stor
     assert (await store.list_reflections(GUILD, ALICE)).total == 0
     assert await store.get_reflection(GUILD, BOB, bob.id) == bob
     assert await store.get_reflection(OTHER_GUILD, ALICE, elsewhere.id) == elsewhere
-    schedule = await store.get_schedule(GUILD)
-    other = await store.get_schedule(OTHER_GUILD)
-    assert schedule is not None
-    assert other is not None
-    assert (schedule.created_by, other.created_by) == (None, ALICE)
+    assert [m.user_id for m in await store.roster(here.id)] == [BOB]
+    [bob_member] = await store.roster(here.id)
+    assert bob_member.added_by is None, "who added Bob was Alice: her id goes too"
+    assert await store.deliveries(here.id, "reminder") == []
+    assert [m.user_id for m in await store.roster(there.id)] == [ALICE]
+    assert len(await store.deliveries(there.id, "reminder")) == 1
+    after_here, after_there = await store.get_cohort(here.id), await store.get_cohort(there.id)
+    assert after_here is not None and after_there is not None
+    assert (after_here.created_by, after_there.created_by) == (None, ALICE)
     assert await store.forget_member(GUILD, ALICE) == 0
 
 

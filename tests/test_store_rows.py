@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import HistoryEntry, PendingShare, Reflection, ScheduleRow, Store
+from bot.store import (
+    CohortRow,
+    Delivery,
+    HistoryEntry,
+    PendingShare,
+    Reflection,
+    RosterMember,
+    Store,
+)
 from bot.store.rows import RowReader, db_time, parse_time
 
 NOW = datetime(2025, 3, 10, 8, 30, tzinfo=UTC)
@@ -16,7 +24,13 @@ NOW = datetime(2025, 3, 10, 8, 30, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     ("model", "table"),
-    [(ScheduleRow, "schedules"), (HistoryEntry, "prompt_history"), (Reflection, "reflections")],
+    [
+        (CohortRow, "cohorts"),
+        (HistoryEntry, "prompt_history"),
+        (Reflection, "reflections"),
+        (RosterMember, "cohort_members"),
+        (Delivery, "cohort_deliveries"),
+    ],
 )
 async def test_every_column_a_model_is_read_from_is_in_its_table(
     tmp_path: Path, model: type[object], table: str
@@ -59,6 +73,7 @@ def _reflection_row(**changes: object) -> sqlite3.Row:
         "shared_message_id": None,
         "created_at": db_time(NOW),
         "edited_at": None,
+        "cohort_id": None,
         "seen_anonymously": 1,
         "pending_channel_id": None,
         "pending_visibility": None,
@@ -88,21 +103,33 @@ def test_a_nested_value_is_there_only_when_all_its_columns_are() -> None:
 
 def test_dates_are_read_back_as_dates() -> None:
     row = _row(
+        id=3,
         guild_id=1,
+        name="Spring",
         channel_id=2,
+        is_forum=0,
         post_time="09:00",
         timezone="UTC",
         weekdays=127,
-        paused=0,
-        notify_channel_id=None,
-        round=1,
-        created_by=None,
-        updated_at=db_time(NOW),
         starts_on="2025-03-11",
+        ends_on=None,
+        curriculum="default",
+        round=1,
+        paused=0,
+        when_finished=None,
+        notify_channel_id=None,
+        digest_channel_id=None,
+        created_by=None,
+        created_at=db_time(NOW),
+        updated_at=db_time(NOW),
+        ended_at=None,
     )
-    schedule = RowReader(ScheduleRow)(row)
-    assert schedule.starts_on == date(2025, 3, 11)
-    assert schedule.paused is False
+    cohort = RowReader(CohortRow)(row)
+    assert cohort.starts_on == date(2025, 3, 11)
+    assert cohort.ends_on is None
+    assert cohort.paused is False
+    assert cohort.is_forum is False
+    assert cohort.ended is False
 
 
 def test_times_are_stored_as_utc_text_that_sorts_as_time() -> None:

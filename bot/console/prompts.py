@@ -63,9 +63,7 @@ class PromptCommands:
         action, _, rest = args.partition(" ")
         action, rest = action.lower(), rest.strip()
         if action == "next":
-            items = await prompts.upcoming(actor, preview_count(rest))
-            lines = [f"{day:%a %d %b %Y}  {prompt.title}" for day, prompt in items]
-            return "\n".join(lines) or "Nothing is scheduled (paused, or no weekday chosen)."
+            return "\n".join((await prompts.upcoming(actor, preview_count(rest))).lines())
         if action == "now":
             post = await prompts.post_now(actor, self.poster)
             return sentence(f"Posted “{post.prompt.title}”")

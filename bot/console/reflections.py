@@ -67,7 +67,8 @@ class ReflectionCommands:
         kept = self.console.draft
         if kept is not None and not args and kept.key.startswith("reflect:"):
             return self.console.start_draft(kept, "")  # plain /reflect goes on with it
-        topic = await self.service.topic(self.console.actor.guild_id, args or None)
+        actor = self.console.actor
+        topic = await self.service.topic(actor.guild_id, args or None, actor)
 
         async def finish(text: str) -> str:
             saved = await self.service.save(self.console.actor, topic, text)

@@ -12,6 +12,8 @@ from bot.services.permissions import Actor
 from bot.user_error import UserError
 
 NO_PINGS = discord.AllowedMentions.none()  # content never pings anyone
+CohortOption = app_commands.Range[str, 1, 100]  # a cohort's name or id (autocompleted)
+COHORT_HELP = "Which cohort (if the server runs several; start typing its name)"
 
 if TYPE_CHECKING:
     from bot.discord_face.client import CohortBot
@@ -29,11 +31,13 @@ def actor_of(interaction: discord.Interaction) -> Actor:
         raise UserError("This command works inside the cohort's server, not in direct messages.")
     user = interaction.user
     roles = user.roles if isinstance(user, discord.Member) else []
+    channel = interaction.channel
     return Actor(
         user_id=user.id,
         guild_id=interaction.guild_id,
         display_name=user.display_name,
         channel_id=interaction.channel_id,
+        parent_channel_id=channel.parent_id if isinstance(channel, discord.Thread) else None,
         manages_server=interaction.permissions.manage_guild,
         role_ids=frozenset(role.id for role in roles),
         role_names=tuple(role.name for role in roles),
@@ -49,6 +53,59 @@ def card_choices(
         return []
     options = services.cards.autocomplete(kind, typed)
     return [app_commands.Choice(name=option.label, value=option.card_id) for option in options]
+
+
+class _TextOrForum(app_commands.Transformer):
+    """A text (or announcement) channel or a forum, offered as Discord's channel picker.
+
+    An annotation of ``TextChannel | ForumChannel`` would also offer media channels
+    (type 16), which prompts cannot go to and the API spec the fake checks against does
+    not know.
+    """
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news, discord.ChannelType.forum]
+
+    async def transform(
+        self, interaction: discord.Interaction, value: Any, /
+    ) -> discord.TextChannel | discord.ForumChannel:
+        resolved = value.resolve() if hasattr(value, "resolve") else value
+        if not isinstance(resolved, discord.TextChannel | discord.ForumChannel):
+            raise UserError("Choose a text channel or a forum channel.")
+        return resolved
+
+
+TextOrForum = app_commands.Transform[discord.TextChannel | discord.ForumChannel, _TextOrForum]
+
+
+async def cohort_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete the `cohort` option: the server's running cohorts by name."""
+    return await _cohorts(interaction, current, include_ended=False)
+
+
+async def any_cohort_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete a `cohort` option that may name an ended cohort (status, exports)."""
+    return await _cohorts(interaction, current, include_ended=True)
+
+
+async def _cohorts(
+    interaction: discord.Interaction, current: str, *, include_ended: bool
+) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    found = await services_of(interaction).prompts.cohort_choices(
+        actor_of(interaction), current, include_ended=include_ended
+    )
+    return [app_commands.Choice(name=label, value=value) for label, value in found]
 
 
 async def reply_privately(

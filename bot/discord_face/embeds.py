@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 import discord
 
 from bot.discord_face.colours import COLOURS
 from bot.discord_face.markup import discord_text
-from bot.library.models import Prompt
 from bot.services.answers import CardView, MenuOption, TextView
 from bot.services.beliefs import BeliefsView
 from bot.services.participation import SummaryView
 from bot.services.practice import CheckView, PracticeStatsView, RevealView
-from bot.services.prompts import ScheduleStatus
+from bot.services.prompt_plan import PreviewView, ScheduleStatus, day_text
 from bot.services.reflections import ReflectionPageView
 from bot.services.sharing import SharedPost
 from bot.text import clip
@@ -94,10 +92,19 @@ def status_embed(status: ScheduleStatus) -> discord.Embed:
     )
 
 
-def upcoming_embed(items: Sequence[tuple[date, Prompt]]) -> discord.Embed:
-    lines = [f"**{day:%a %d %b %Y}** — {clip(prompt.title, 100)}" for day, prompt in items]
-    text = "\n".join(lines) or "Nothing is scheduled (paused, or no weekday chosen)."
-    return discord.Embed(title="Coming up", description=text, colour=COLOURS["schedule"])
+def upcoming_embed(preview: PreviewView) -> discord.Embed:
+    """The next post days with their prompts (quiet days as quiet), then where it ends."""
+    lines = [
+        f"**{day_text(entry.day)}** — "
+        + ("*quiet (no post)*" if entry.title is None else clip(entry.title, 100))
+        for entry in preview.entries
+    ] or ["Nothing is scheduled (paused, or no weekday chosen)."]
+    text = clip("\n".join([*lines, "", *preview.ending]), 4096)
+    return discord.Embed(
+        title=clip(f"Coming up: {preview.cohort_name}", 256),
+        description=text,
+        colour=COLOURS["schedule"],
+    )
 
 
 def check_embed(view: CheckView) -> discord.Embed:

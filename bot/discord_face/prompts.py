@@ -1,4 +1,4 @@
-"""/prompt commands and the loop that posts each server's daily prompt."""
+"""/prompt and /schedule commands, and the loop that posts each cohort's daily prompt."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.discord_face.card_items import card_components
-from bot.discord_face.common import NO_PINGS, actor_of, services_of
+from bot.discord_face.common import (
+    COHORT_HELP,
+    NO_PINGS,
+    CohortOption,
+    TextOrForum,
+    actor_of,
+    any_cohort_choices,
+    cohort_choices,
+    services_of,
+)
 from bot.discord_face.embeds import embed, status_embed, upcoming_embed
 from bot.discord_face.markup import discord_text
 from bot.discord_face.practice import QuickCheckButton
@@ -258,8 +267,12 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
         await self.bot.wait_until_ready()
 
     @app_commands.command(description="Where and when the next prompt is posted")
-    async def status(self, interaction: discord.Interaction) -> None:
-        status = await services_of(interaction).prompts.status(actor_of(interaction))
+    @app_commands.describe(cohort=COHORT_HELP)
+    @app_commands.autocomplete(cohort=any_cohort_choices)
+    async def status(
+        self, interaction: discord.Interaction, cohort: CohortOption | None = None
+    ) -> None:
+        status = await services_of(interaction).prompts.status(actor_of(interaction), cohort)
         await interaction.response.send_message(embed=status_embed(status), ephemeral=True)
 
 
@@ -284,17 +297,20 @@ class Schedule(
         time="Local time, HH:MM in 24-hour form, e.g. 09:00",
         timezone="IANA time zone, e.g. Europe/Berlin (start typing)",
         days="Weekdays, e.g. mon,wed,fri or weekdays (default: every day)",
+        cohort=COHORT_HELP,
     )
+    @app_commands.autocomplete(cohort=cohort_choices)
     async def schedule(
         self,
         interaction: discord.Interaction,
-        channel: discord.TextChannel | discord.ForumChannel,
+        channel: TextOrForum,
         time: app_commands.Range[str, 1, 10],
         timezone: app_commands.Range[str, 1, 64],
         days: app_commands.Range[str, 0, 100] = "",
+        cohort: CohortOption | None = None,
     ) -> None:
         status = await services_of(interaction).prompts.set_schedule(
-            actor_of(interaction), channel.id, time, timezone, days
+            actor_of(interaction), channel.id, time, timezone, days, cohort
         )
         await interaction.response.send_message(
             "Schedule saved.", embed=status_embed(status), ephemeral=True
@@ -304,41 +320,69 @@ class Schedule(
     async def _zones(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current)]
+        return zone_choices(current)
 
     @app_commands.command(name="next", description="Preview the next dates and prompts (private)")
-    @app_commands.describe(count="How many to show (1-25)")
+    @app_commands.describe(count="How many to show (1-25)", cohort=COHORT_HELP)
+    @app_commands.autocomplete(cohort=cohort_choices)
     async def next_(
-        self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 5
+        self,
+        interaction: discord.Interaction,
+        count: app_commands.Range[int, 1, 25] = 5,
+        cohort: CohortOption | None = None,
     ) -> None:
-        items = await services_of(interaction).prompts.upcoming(actor_of(interaction), count)
-        await interaction.response.send_message(embed=upcoming_embed(items), ephemeral=True)
+        preview = await services_of(interaction).prompts.upcoming(
+            actor_of(interaction), count, cohort
+        )
+        await interaction.response.send_message(embed=upcoming_embed(preview), ephemeral=True)
 
     @app_commands.command(description="Post the next prompt right now (facilitators)")
-    async def now(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(cohort=COHORT_HELP)
+    @app_commands.autocomplete(cohort=cohort_choices)
+    async def now(
+        self, interaction: discord.Interaction, cohort: CohortOption | None = None
+    ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        post = await services_of(interaction).prompts.post_now(actor_of(interaction), self.poster)
+        post = await services_of(interaction).prompts.post_now(
+            actor_of(interaction), self.poster, cohort
+        )
         await interaction.followup.send(
             f"Posted “{post.prompt.title}” in <#{post.channel_id}>.", ephemeral=True
         )
 
     @app_commands.command(description="Pass over the next prompt (facilitators)")
-    async def skip(self, interaction: discord.Interaction) -> None:
-        prompt = await services_of(interaction).prompts.skip_next(actor_of(interaction))
+    @app_commands.describe(cohort=COHORT_HELP)
+    @app_commands.autocomplete(cohort=cohort_choices)
+    async def skip(
+        self, interaction: discord.Interaction, cohort: CohortOption | None = None
+    ) -> None:
+        prompt = await services_of(interaction).prompts.skip_next(actor_of(interaction), cohort)
         await interaction.response.send_message(
             f"Skipped “{prompt.title}”; it will not be posted this round.", ephemeral=True
         )
 
     @app_commands.command(description="Stop the daily posts until resumed (facilitators)")
-    async def pause(self, interaction: discord.Interaction) -> None:
-        status = await services_of(interaction).prompts.set_paused(actor_of(interaction), True)
+    @app_commands.describe(cohort=COHORT_HELP)
+    @app_commands.autocomplete(cohort=cohort_choices)
+    async def pause(
+        self, interaction: discord.Interaction, cohort: CohortOption | None = None
+    ) -> None:
+        status = await services_of(interaction).prompts.set_paused(
+            actor_of(interaction), True, cohort
+        )
         await interaction.response.send_message(
             "Paused.", embed=status_embed(status), ephemeral=True
         )
 
     @app_commands.command(description="Start the daily posts again (facilitators)")
-    async def resume(self, interaction: discord.Interaction) -> None:
-        status = await services_of(interaction).prompts.set_paused(actor_of(interaction), False)
+    @app_commands.describe(cohort=COHORT_HELP)
+    @app_commands.autocomplete(cohort=cohort_choices)
+    async def resume(
+        self, interaction: discord.Interaction, cohort: CohortOption | None = None
+    ) -> None:
+        status = await services_of(interaction).prompts.set_paused(
+            actor_of(interaction), False, cohort
+        )
         await interaction.response.send_message(
             "Resumed.", embed=status_embed(status), ephemeral=True
         )
@@ -347,18 +391,26 @@ class Schedule(
     @app_commands.describe(
         dates="YYYY-MM-DD, several separated by commas, or a range 2026-12-24..2026-12-26",
         remove="Remove these dates instead of adding them",
+        cohort=COHORT_HELP,
     )
+    @app_commands.autocomplete(cohort=cohort_choices)
     async def quiet(
         self,
         interaction: discord.Interaction,
         dates: app_commands.Range[str, 1, 200],
         remove: bool = False,
+        cohort: CohortOption | None = None,
     ) -> None:
         quiet = await services_of(interaction).prompts.set_quiet_dates(
-            actor_of(interaction), dates, quiet=not remove
+            actor_of(interaction), dates, quiet=not remove, cohort=cohort
         )
         shown = describe_dates(quiet)
         await interaction.response.send_message(f"Quiet dates from today: {shown}", ephemeral=True)
+
+
+def zone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete an IANA time zone."""
+    return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current)]
 
 
 async def setup(bot: CohortBot) -> None:

@@ -174,5 +174,6 @@ class ReflectButton(
 
     async def act(self, interaction: discord.Interaction) -> None:
         actor = actor_of(interaction)
-        topic = await services_of(interaction).reflections.topic(actor.guild_id, self.prompt_id)
+        reflections = services_of(interaction).reflections
+        topic = await reflections.topic(actor.guild_id, self.prompt_id, actor)
         await interaction.response.send_modal(ReflectionModal(topic, "private"))

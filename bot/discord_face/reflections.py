@@ -270,7 +270,7 @@ class Reflect(commands.Cog):
     ) -> None:
         services, actor = services_of(interaction), actor_of(interaction)
         services.reflections.check_visibility(visibility)  # before they write, not after
-        topic = await services.reflections.topic(actor.guild_id, about)
+        topic = await services.reflections.topic(actor.guild_id, about, actor)
         await interaction.response.send_modal(ReflectionModal(topic, visibility))
 
     @commands.Cog.listener()

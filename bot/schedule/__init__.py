@@ -20,6 +20,7 @@ from bot.schedule.parsing import (
 from bot.schedule.timing import (
     SEARCH_DAYS,
     due_date,
+    in_term,
     is_post_day,
     local_date,
     next_post,
@@ -37,6 +38,7 @@ __all__ = [
     "describe_dates",
     "describe_weekdays",
     "due_date",
+    "in_term",
     "is_post_day",
     "local_date",
     "next_post",

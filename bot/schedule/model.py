@@ -32,6 +32,8 @@ class Schedule:
     weekdays: frozenset[int] = ALL_DAYS
     quiet_dates: frozenset[date] = field(default_factory=frozenset)
     paused: bool = False
+    first_day: date | None = None  # no post before this local date (a cohort's start)
+    last_day: date | None = None  # nor after this one (its end)
 
     def __post_init__(self) -> None:
         if self.post_time.tzinfo is not None:

@@ -42,9 +42,20 @@ def local_date(schedule: Schedule, now: datetime) -> date:
     return now.astimezone(schedule.zone).date()
 
 
+def in_term(schedule: Schedule, day: date) -> bool:
+    """Whether `day` lies between the schedule's first and last day (when it has them)."""
+    if schedule.first_day is not None and day < schedule.first_day:
+        return False
+    return schedule.last_day is None or day <= schedule.last_day
+
+
 def is_post_day(schedule: Schedule, day: date) -> bool:
-    """Whether `day` is a chosen weekday and not a quiet date (pausing is separate)."""
-    return day.weekday() in schedule.weekdays and day not in schedule.quiet_dates
+    """Whether `day` is a chosen weekday in the term and not quiet (pausing is separate)."""
+    return (
+        day.weekday() in schedule.weekdays
+        and day not in schedule.quiet_dates
+        and in_term(schedule, day)
+    )
 
 
 def post_instant(schedule: Schedule, day: date) -> datetime:
@@ -164,6 +175,8 @@ def _planned_posts(
     first = today if last_posted is None else max(today, last_posted + timedelta(days=1))
     for offset in range(SEARCH_DAYS):
         day = first + timedelta(days=offset)
+        if schedule.last_day is not None and day > schedule.last_day:
+            return
         if not is_post_day(schedule, day):
             continue
         instant = _instant_on(zone, day, schedule.post_time)

@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.services.cards import CardService
+from bot.services.cohorts import CohortService
 from bot.services.content import ContentState, ReloadReport
 from bot.services.permissions import Actor, Facilitators
 from bot.services.practice import PracticeService
 from bot.services.prompts import PromptService
 from bot.services.reflections import ReflectionService
+from bot.services.roster import RosterService
 from bot.store import Store
 from bot.user_error import UserError
 
@@ -31,6 +33,8 @@ class Services:
     store: Store
     cards: CardService
     prompts: PromptService
+    cohorts: CohortService
+    roster: RosterService
     reflections: ReflectionService
     practice: PracticeService
     clock: Callable[[], datetime]
@@ -41,12 +45,15 @@ class Services:
         content = ContentState(settings.content_dir)
         content.reload()
         store = await Store.open(settings.database.path)
+        prompts = PromptService(store, content, settings, clock)
         return cls(
             settings=settings,
             content=content,
             store=store,
             cards=CardService(content),
-            prompts=PromptService(store, content, settings, clock),
+            prompts=prompts,
+            cohorts=CohortService(store, content, settings, clock, prompts=prompts),
+            roster=RosterService(store, content, settings, clock),
             reflections=ReflectionService(store, content, settings, clock),
             practice=PracticeService(store, content, settings, clock),
             clock=clock,

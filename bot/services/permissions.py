@@ -25,10 +25,15 @@ class Actor:
     guild_id: int
     display_name: str = "member"
     channel_id: int | None = None
+    # The channel a thread (or forum post) belongs to, when the actor is in one.
+    parent_channel_id: int | None = None
     manages_server: bool = False
     # Runs the bot itself (Discord: the application's owner or team; the console's user).
     is_bot_owner: bool = False
     role_ids: frozenset[int] = field(default_factory=frozenset)
+    # Who counts as a facilitator where this member is, said in a refusal; None: Discord's
+    # rule (Manage Server or the facilitator role). Slack: owners, admins, a user group.
+    facilitator_rule: str | None = None
     # Only to explain a refusal to a member of the old by-name role; never grants anything.
     role_names: tuple[str, ...] = ()
 
@@ -81,6 +86,8 @@ class Facilitators:
         role_id = await self.settings.get_facilitator_role(actor.guild_id)
         if holds_facilitator_rights(actor, role_id):
             return
+        if actor.facilitator_rule is not None:
+            raise UserError(f"Only facilitators can {what}: {actor.facilitator_rule}.")
         rule = f"Only facilitators can {what}: that needs the Manage Server permission"
         if role_id is not None:
             raise UserError(f"{rule} or this server's facilitator role.")

@@ -1,17 +1,17 @@
-"""Daily prompts: scheduling rules, the per-server sequence, and posting what is due.
+"""Daily prompts: each cohort's schedule, its own sequence, and posting what is due.
 
-The sequence is kept by prompt id (what a server has used this round), so maintainers
-may insert, reorder or delete prompts without any server re-posting or skipping one.
-Posting reserves the (server, date, prompt) row in SQLite before sending, so a restart
-at any moment never posts twice.
+The sequence is kept by prompt id (what a cohort has used this round), so maintainers
+may insert, reorder or delete prompts without any cohort re-posting or skipping one.
+Posting reserves the (cohort, date, prompt) row in SQLite before sending, so a restart
+at any moment never posts twice. Several cohorts in one server each post in their own
+channel, at their own minute, in their own zone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -20,8 +20,6 @@ from bot.library.models import Prompt
 from bot.schedule import (
     Schedule,
     ScheduleError,
-    describe_dates,
-    describe_weekdays,
     due_date,
     local_date,
     next_post,
@@ -30,14 +28,21 @@ from bot.schedule import (
     parse_weekdays,
     post_instant,
     resolve_timezone,
-    upcoming,
 )
 from bot.services.answers import CardView
 from bot.services.cards import card_view
+from bot.services.cohort_scope import CohortScoped
 from bot.services.permissions import Actor
-from bot.services.store_backed import StoreService
-from bot.store import PostStatus, ScheduleRow
-from bot.text import ChannelMention, Moment, Rich
+from bot.services.prompt_plan import (
+    PreviewView,
+    ScheduleStatus,
+    preview,
+    sequence_end,
+    weekday_mask,
+    weekday_set,
+)
+from bot.store import CohortRow, PostStatus
+from bot.text import ChannelMention, Rich
 from bot.user_error import UserError
 
 log = logging.getLogger(__name__)
@@ -48,17 +53,22 @@ PREVIEW_COUNT_HELP = f"Choose how many to preview: a whole number from 1 to {PRE
 RETRY_AFTER = timedelta(minutes=10)
 SETTLE_AFTER = timedelta(minutes=1)  # older unconfirmed reservations are not in flight
 START_GRACE = timedelta(minutes=15)  # a schedule set just after its time still posts today
-FAN_OUT = 50  # servers posted to at once; discord.py queues per-route rate limits
+FAN_OUT = 50  # cohorts posted to at once; discord.py queues per-route rate limits
 THREAD_NAME_LIMIT = 100
+DEFAULT_COHORT_NAME = "Cohort"
 
-
-def weekday_set(mask: int) -> frozenset[int]:
-    """The store's 7-bit weekday mask as calendar weekday numbers (0 = Monday)."""
-    return frozenset(day for day in range(7) if mask & (1 << day))
-
-
-def weekday_mask(days: frozenset[int]) -> int:
-    return sum(1 << day for day in days)
+__all__ = [
+    "PREVIEW_COUNT_HELP",
+    "PREVIEW_MAX",
+    "PostFailed",
+    "Poster",
+    "PreviewView",
+    "PromptPost",
+    "PromptService",
+    "ScheduleStatus",
+    "weekday_mask",
+    "weekday_set",
+]
 
 
 class PostFailed(Exception):
@@ -77,6 +87,8 @@ class PromptPost:
     local_date: date | None
     reservation: int = 0
     content_note: str = ""
+    cohort_id: int = 0  # the Join button on the post names it
+    forum: bool = False  # the channel is a forum: the prompt is its own post
 
 
 class Poster(Protocol):
@@ -87,7 +99,7 @@ class Poster(Protocol):
         ...
 
     async def notify(self, channel_id: int | None, guild_id: int, text: Rich) -> None:
-        """Tell a server's facilitators something (their last command channel)."""
+        """Tell a cohort's facilitators something (their last command channel)."""
         ...
 
     async def find_post(self, post: PromptPost, since: datetime) -> tuple[int, int | None] | None:
@@ -99,41 +111,36 @@ class Poster(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class ScheduleStatus:
-    """Everything /prompt status shows."""
+def first_day(schedule: Schedule, now: datetime) -> date:
+    """Today if today's post time is ahead (or just passed), else tomorrow.
 
-    schedule: ScheduleRow
-    next_post: datetime | None
-    next_prompt: Prompt | None
-    position: int
-    total: int
-    quiet_dates: tuple[date, ...]
+    Scheduling 09:00 at 09:05 means "start now"; at 17:00 it means "from tomorrow",
+    not a surprise post in the afternoon.
+    """
+    today = local_date(schedule, now)
+    try:
+        if post_instant(schedule, today) > now - START_GRACE:
+            return today
+    except ScheduleError:  # the zone skips today entirely
+        pass
+    return today + timedelta(days=1)
 
-    def lines(self) -> list[Rich]:
-        """Status lines; the channel and the next post time are data each face formats."""
-        row = self.schedule
-        days = describe_weekdays(weekday_set(row.weekdays))
-        lines = [
-            Rich.of(
-                "Posting in ",
-                ChannelMention(row.channel_id),
-                f" at {row.post_time} {row.timezone}, {days}.",
-            ),
-            Rich.of("Paused.") if row.paused else None,
-        ]
-        if self.next_post is not None and not row.paused:
-            lines.append(Rich.of("Next post: ", Moment(self.next_post, row.timezone), "."))
-        upcoming = f"“{self.next_prompt.title}”" if self.next_prompt else "none (all used)"
-        lines.append(Rich.of(f"Next prompt: {upcoming}, {self.position} of {self.total} used."))
-        if self.quiet_dates:
-            lines.append(Rich.of(f"Quiet dates: {describe_dates(self.quiet_dates)}"))
-        return [line for line in lines if line is not None]
+
+def parse_schedule(time_text: str, zone_text: str, days_text: str) -> Schedule:
+    """What a facilitator typed as a schedule, or a UserError that says how to fix it."""
+    try:
+        schedule = Schedule(parse_time(time_text), resolve_timezone(zone_text))
+        weekdays = parse_weekdays(days_text)
+    except ScheduleError as error:
+        raise UserError(str(error)) from None
+    if not weekdays:
+        raise UserError("Choose at least one weekday.")
+    return Schedule(schedule.post_time, schedule.timezone, weekdays)
 
 
 @dataclass(eq=False)
-class PromptService(StoreService):
-    """Schedules, the per-server sequence and the posting of what is due."""
+class PromptService(CohortScoped):
+    """Each cohort's schedule and sequence, and the posting of what is due."""
 
     _failures: dict[int, tuple[date, datetime]] = field(default_factory=dict, init=False)
     _in_flight: set[int] = field(default_factory=set, init=False)  # being sent by this process
@@ -142,138 +149,192 @@ class PromptService(StoreService):
     # ---------------------------------------------------------------- facilitators
 
     async def set_schedule(
-        self, actor: Actor, channel_id: int, time_text: str, zone_text: str, days_text: str = ""
+        self,
+        actor: Actor,
+        channel_id: int,
+        time_text: str,
+        zone_text: str,
+        days_text: str = "",
+        cohort: str | None = None,
     ) -> ScheduleStatus:
-        """Create or change the server's schedule; bad input is refused with the fix."""
-        await self._require(actor, "schedule prompts")
-        try:
-            post_time = parse_time(time_text)
-            zone = resolve_timezone(zone_text)
-            weekdays = parse_weekdays(days_text)
-        except ScheduleError as error:
-            raise UserError(str(error)) from None
-        if not weekdays:
-            raise UserError("Choose at least one weekday.")
-        await self.store.upsert_schedule(
-            actor.guild_id,
-            channel_id=channel_id,
-            post_time=f"{post_time:%H:%M}",
-            timezone=zone,
-            weekdays=weekday_mask(weekdays),
-            created_by=actor.user_id,
-            now=self.clock(),
-            notify_channel_id=actor.channel_id,
-            starts_on=self._first_day(Schedule(post_time, zone, weekdays)),
-        )
-        return await self.status(actor)
+        """Change a cohort's schedule; in a server with no cohort yet, start one.
 
-    def _first_day(self, schedule: Schedule) -> date:
-        """Today if today's post time is ahead (or just passed), else tomorrow.
-
-        Scheduling 09:00 at 09:05 means "start now"; at 17:00 it means "from tomorrow",
-        not a surprise post in the afternoon.
+        Bad input is refused with the fix. A schedule saved after today's post time (and
+        its grace) starts tomorrow.
         """
+        await self._require(actor, "schedule prompts")
+        schedule = parse_schedule(time_text, zone_text, days_text)
+        post_time, mask = f"{schedule.post_time:%H:%M}", weekday_mask(schedule.weekdays)
+        starts_on = first_day(schedule, self.clock())
+        running = await self.store.list_cohorts(actor.guild_id)
+        if not running and not (cohort and cohort.strip()):
+            created = await self.store.create_cohort(
+                actor.guild_id,
+                name=DEFAULT_COHORT_NAME,
+                channel_id=channel_id,
+                post_time=post_time,
+                timezone=schedule.timezone,
+                weekdays=mask,
+                starts_on=starts_on,
+                now=self.clock(),
+                created_by=actor.user_id,
+                notify_channel_id=actor.channel_id,
+            )
+            if created is None:
+                raise UserError("Another cohort was started here just now; see /cohort list.")
+            return await self.status_of(created)
+        row = await self.cohort(actor, cohort)
+        await self.check_channel_free(row.guild_id, channel_id, row.id)
+        updated = await self.store.update_cohort(
+            row.id,
+            now=self.clock(),
+            channel_id=channel_id,
+            post_time=post_time,
+            timezone=schedule.timezone,
+            weekdays=mask,
+            starts_on=max(starts_on, row.starts_on or starts_on),
+        )
+        if updated is None:
+            raise UserError("Another cohort took that channel just now; choose another.")
+        await self._remember_channel(actor, updated)
+        return await self.status_of(updated)
+
+    async def check_channel_free(self, guild_id: int, channel_id: int, mine: int = 0) -> None:
+        """Refuse a channel another running cohort posts in."""
+        for other in await self.store.list_cohorts(guild_id):
+            if other.channel_id == channel_id and other.id != mine:
+                raise UserError(
+                    Rich.of(
+                        f"The cohort “{other.name}” already posts in ",
+                        ChannelMention(channel_id),
+                        ". Choose another channel, or end that cohort first (/cohort end).",
+                    )
+                )
+
+    async def status(self, actor: Actor, cohort: str | None = None) -> ScheduleStatus:
+        """A cohort's schedule, its next post and its place in the sequence."""
+        row = await self.cohort(actor, cohort, include_ended=True)
+        return await self.status_of(row)
+
+    async def status_of(self, row: CohortRow) -> ScheduleStatus:
+        prompts = self.library_of(row).prompts
+        remaining = await self._remaining(row)
+        last = await self.store.last_scheduled_date(row.id)
+        schedule = await self.calendar(row)
         now = self.clock()
-        today = local_date(schedule, now)
-        try:
-            if post_instant(schedule, today) > now - START_GRACE:
-                return today
-        except ScheduleError:  # the zone skips today entirely
-            pass
-        return today + timedelta(days=1)
+        today = now.astimezone(schedule.zone).date()
+        quiet = tuple(await self.store.list_quiet_dates(row.id, start=today))
+        others = await self.store.list_cohorts(row.guild_id, include_ended=False)
+        return ScheduleStatus(
+            cohort=row,
+            next_post=next_post(schedule, last, now),
+            next_prompt=remaining[0] if remaining else None,
+            position=len(prompts) - len(remaining),
+            total=len(prompts),
+            quiet_dates=quiet,
+            ending=sequence_end(schedule, last, now, remaining, self.when_finished(row)),
+            several=any(other.id != row.id for other in others),
+        )
 
-    async def status(self, actor: Actor) -> ScheduleStatus:
-        """The schedule, the next post and the place in the sequence."""
-        row = await self._schedule(actor)
-        return await self._status(row)
-
-    async def upcoming(self, actor: Actor, count: int) -> list[tuple[date, Prompt]]:
-        """The next ``count`` post dates with the prompt each will get (private preview)."""
+    async def upcoming(self, actor: Actor, count: int, cohort: str | None = None) -> PreviewView:
+        """The next ``count`` post dates with their prompts, quiet days shown as quiet, and
+        where the sequence ends (a private preview for facilitators)."""
         await self._require(actor, "preview prompts")
         if not 1 <= count <= PREVIEW_MAX:
             raise UserError(f"{count} is out of range. {PREVIEW_COUNT_HELP}")
-        row = await self._schedule(actor)
-        schedule = await self._calendar(row)
-        last = await self.store.last_scheduled_date(row.guild_id)
-        dates = upcoming(schedule, last, self.clock(), count)
-        prompts = await self._remaining(row)
-        if self.settings.prompts.when_finished == "restart":
-            full = list(self.content.library.prompts)  # each later round starts over in order
+        row = await self.cohort(actor, cohort)
+        schedule = await self.calendar(row)
+        last = await self.store.last_scheduled_date(row.id)
+        remaining = await self._remaining(row)
+        prompts = list(remaining)
+        if self.when_finished(row) == "restart":
+            full = list(self.library_of(row).prompts)  # each later round starts over in order
             prompts += full * (count // max(1, len(full)) + 1)
-        return list(zip(dates, prompts, strict=False))
+        now = self.clock()
+        entries = preview(schedule, last, now, prompts, count)
+        ending = sequence_end(schedule, last, now, remaining, self.when_finished(row))
+        return PreviewView(row.name, entries, tuple(ending.lines()))
 
-    async def set_paused(self, actor: Actor, paused: bool) -> ScheduleStatus:
+    async def set_paused(
+        self, actor: Actor, paused: bool, cohort: str | None = None
+    ) -> ScheduleStatus:
         await self._require(actor, "pause or resume prompts")
-        row = await self._schedule(actor)
-        await self.store.set_paused(row.guild_id, paused, now=self.clock())
-        await self._remember_channel(actor)
-        return await self.status(actor)
+        row = await self.cohort(actor, cohort)
+        await self.store.set_paused(row.id, paused, now=self.clock())
+        await self._remember_channel(actor, row)
+        return await self.status_of(await self._fresh(row))
 
-    async def skip_next(self, actor: Actor) -> Prompt:
+    async def skip_next(self, actor: Actor, cohort: str | None = None) -> Prompt:
         """Pass over the next prompt: it will not be posted this round."""
         await self._require(actor, "skip prompts")
-        row = await self._schedule(actor)
+        row = await self.cohort(actor, cohort)
         prompt = await self._next_prompt(row)
         if prompt is None:
             raise UserError("Every prompt has been used; there is nothing to skip.")
         skipped = await self.store.record_post(
-            row.guild_id, row.round, prompt.id, "skipped", now=self.clock()
+            row.id, row.round, prompt.id, "skipped", now=self.clock()
         )
         if not skipped:
             raise UserError(
                 f"“{prompt.title}” is being posted right now, so it was not skipped. "
                 "Run /schedule skip again to pass over the one after it."
             )
-        await self._remember_channel(actor)
+        await self._remember_channel(actor, row)
         return prompt
 
-    async def set_quiet_dates(self, actor: Actor, text: str, *, quiet: bool = True) -> list[date]:
-        """Add (or remove) dates with no post; returns the server's quiet dates from today."""
+    async def set_quiet_dates(
+        self, actor: Actor, text: str, *, quiet: bool = True, cohort: str | None = None
+    ) -> list[date]:
+        """Add (or remove) dates with no post; returns the cohort's quiet dates from today."""
         await self._require(actor, "set quiet dates")
-        row = await self._schedule(actor)
+        row = await self.cohort(actor, cohort)
         try:
             days = parse_dates(text)
         except ScheduleError as error:
             raise UserError(str(error)) from None
         for day in days:
             if quiet:
-                await self.store.add_quiet_date(row.guild_id, day)
+                await self.store.add_quiet_date(row.id, day)
             else:
-                await self.store.remove_quiet_date(row.guild_id, day)
+                await self.store.remove_quiet_date(row.id, day)
         today = self.clock().astimezone(ZoneInfo(row.timezone)).date()
-        return await self.store.list_quiet_dates(row.guild_id, start=today)
+        return await self.store.list_quiet_dates(row.id, start=today)
 
-    async def post_now(self, actor: Actor, poster: Poster) -> PromptPost:
+    async def post_now(self, actor: Actor, poster: Poster, cohort: str | None = None) -> PromptPost:
         """Post the next prompt at once (does not use up today's scheduled post)."""
         await self._require(actor, "post prompts")
-        row = await self._schedule(actor)
+        row = await self.cohort(actor, cohort)
         post = await self._post_next(row, None, poster, manual=True)
         assert post is not None  # a manual post raises UserError instead
-        await self._remember_channel(actor)
+        await self._remember_channel(actor, row)
         return post
 
     # ---------------------------------------------------------------- the daily loop
 
     async def run_due(self, poster: Poster) -> list[PromptPost]:
-        """Post every server's prompt that is due now; safe to call as often as you like."""
+        """Post every cohort's prompt that is due now; safe to call as often as you like."""
         await self.settle_unconfirmed(poster)
         now = self.clock()
-        due: list[tuple[ScheduleRow, date]] = []
-        for row in await self.store.list_schedules(include_paused=False):
-            local_date = await self._due_date(row, now)
-            if local_date is not None and not self._backing_off(row.guild_id, local_date, now):
-                due.append((row, local_date))
+        due: list[tuple[CohortRow, date]] = []
+        for row in await self.store.running_cohorts(include_paused=False):
+            try:
+                day = await self._due_date(row, now)
+            except ScheduleError:
+                log.exception("cohort %s: its schedule cannot be read", row.id)
+                continue
+            if day is not None and not self._backing_off(row.id, day, now):
+                due.append((row, day))
         gate = asyncio.Semaphore(FAN_OUT)
 
-        async def one(row: ScheduleRow, local_date: date) -> PromptPost | None:
+        async def one(row: CohortRow, day: date) -> PromptPost | None:
             async with gate:
-                return await self._post_next(row, local_date, poster, manual=False)
+                return await self._post_next(row, day, poster, manual=False)
 
         results = await asyncio.gather(*(one(row, day) for row, day in due), return_exceptions=True)
         posted: list[PromptPost] = []
         for (row, _), result in zip(due, results, strict=True):
             if isinstance(result, BaseException):
-                log.error("guild %s: posting the prompt failed", row.guild_id, exc_info=result)
+                log.error("cohort %s: posting the prompt failed", row.id, exc_info=result)
             elif result is not None:
                 posted.append(result)
         return posted
@@ -289,51 +350,56 @@ class PromptService(StoreService):
         for entry in await self.store.unconfirmed_posts(before=before):
             if entry.id in self._in_flight:
                 continue
-            row = await self.store.get_schedule(entry.guild_id)
-            prompt = self.content.library.get(entry.prompt_id)
-            if row is None or not isinstance(prompt, Prompt):
+            row = await self.store.get_cohort(entry.cohort_id)
+            if row is None or not self.content.loaded:
+                continue
+            prompt = self.library_of(row).get(entry.prompt_id)
+            if not isinstance(prompt, Prompt):
                 continue
             post = self.prompt_post(row, prompt, entry.local_date, entry.id)
+            post = replace(post, channel_id=entry.channel_id or row.channel_id)
             try:
                 found = await poster.find_post(post, entry.at)
             except PostFailed as error:
-                if entry.id not in self._unsettled_warned:
-                    self._unsettled_warned.add(entry.id)
-                    log.warning(
-                        "guild %s: cannot check an unfinished post: %s", row.guild_id, error
-                    )
-                    await poster.notify(
-                        row.notify_channel_id,
-                        row.guild_id,
-                        Rich.of(
-                            f"I was posting “{prompt.title}” in ",
-                            ChannelMention(row.channel_id),
-                            " when I stopped, "
-                            f"and now I cannot check whether it went out ({error}). I will not "
-                            "post it twice: once I can read that channel again I will check and "
-                            "settle it.",
-                        ),
-                    )
+                await self._warn_unsettled(entry.id, row, prompt, poster, error)
                 continue
             if found is None:
                 await self.store.release_post(entry.id)
-                log.info("guild %s: %s was never sent; released", row.guild_id, prompt.id)
+                log.info("cohort %s: %s was never sent; released", row.id, prompt.id)
             else:
-                await self.store.confirm_post(entry.id, row.channel_id, *found)
-                log.info(
-                    "guild %s: %s was sent before a restart; recorded", row.guild_id, prompt.id
-                )
+                await self.store.confirm_post(entry.id, post.channel_id, *found)
+                log.info("cohort %s: %s was sent before a restart; recorded", row.id, prompt.id)
 
-    async def _due_date(self, row: ScheduleRow, now: datetime) -> date | None:
-        last = await self.store.last_scheduled_date(row.guild_id)
-        return due_date(await self._calendar(row), last, now)
+    async def _warn_unsettled(
+        self, entry_id: int, row: CohortRow, prompt: Prompt, poster: Poster, error: PostFailed
+    ) -> None:
+        if entry_id in self._unsettled_warned:
+            return
+        self._unsettled_warned.add(entry_id)
+        log.warning("cohort %s: cannot check an unfinished post: %s", row.id, error)
+        await poster.notify(
+            row.notify_channel_id,
+            row.guild_id,
+            Rich.of(
+                f"I was posting “{prompt.title}” in ",
+                ChannelMention(row.channel_id),
+                " when I stopped, "
+                f"and now I cannot check whether it went out ({error}). I will not "
+                "post it twice: once I can read that channel again I will check and "
+                "settle it.",
+            ),
+        )
 
-    def _backing_off(self, guild_id: int, local_date: date, now: datetime) -> bool:
-        failure = self._failures.get(guild_id)
-        return failure is not None and failure[0] == local_date and now - failure[1] < RETRY_AFTER
+    async def _due_date(self, row: CohortRow, now: datetime) -> date | None:
+        last = await self.store.last_scheduled_date(row.id)
+        return due_date(await self.calendar(row), last, now)
+
+    def _backing_off(self, cohort_id: int, day: date, now: datetime) -> bool:
+        failure = self._failures.get(cohort_id)
+        return failure is not None and failure[0] == day and now - failure[1] < RETRY_AFTER
 
     async def _post_next(
-        self, row: ScheduleRow, local_date: date | None, poster: Poster, *, manual: bool
+        self, row: CohortRow, day: date | None, poster: Poster, *, manual: bool
     ) -> PromptPost | None:
         """Reserve, send, confirm. A manual post explains any refusal to the facilitator."""
         prompt = await self._next_prompt(row)
@@ -343,13 +409,13 @@ class PromptService(StoreService):
                 return None
         status: PostStatus = "manual" if manual else "posted"
         reservation = await self.store.reserve_post(
-            row.guild_id, row.round, prompt.id, local_date, status, now=self.clock()
+            row.id, row.round, prompt.id, day, status, now=self.clock()
         )
         if reservation is None:  # another run already took this date or prompt
             if manual:
                 raise UserError("A prompt is being posted right now; see /prompt status shortly.")
             return None
-        post = self.prompt_post(row, prompt, local_date, reservation)
+        post = self.prompt_post(row, prompt, day, reservation)
         self._in_flight.add(reservation)
         try:
             message_id, thread_id = await poster.post(post)
@@ -363,66 +429,75 @@ class PromptService(StoreService):
                         f": {error}. Nothing was used up.",
                     )
                 ) from None
-            await self._report_failure(row, local_date, poster, str(error))
+            await self._report_failure(row, day, poster, str(error))
             return None
         finally:
             # any other error may hide a message that did reach Discord: the reservation
             # stays, and settle_unconfirmed() looks for the message before trying again
             self._in_flight.discard(reservation)
         await self.store.confirm_post(reservation, row.channel_id, message_id, thread_id)
-        self._failures.pop(row.guild_id, None)
-        log.info("posted prompt %s to guild %s for %s", prompt.id, row.guild_id, local_date)
+        self._failures.pop(row.id, None)
+        log.info("posted prompt %s for cohort %s on %s", prompt.id, row.id, day)
         return post
 
     def prompt_post(
-        self, row: ScheduleRow, prompt: Prompt, local_date: date | None, reservation: int = 0
+        self, row: CohortRow, prompt: Prompt, day: date | None, reservation: int = 0
     ) -> PromptPost:
         """The post for a prompt; the reservation id doubles as Discord's send nonce."""
-        day = local_date or self.clock().astimezone(ZoneInfo(row.timezone)).date()
-        suffix = f" · {day:%d %b %Y}"
+        shown = day or self.clock().astimezone(ZoneInfo(row.timezone)).date()
+        suffix = f" · {shown:%d %b %Y}"
         name = prompt.title[: THREAD_NAME_LIMIT - len(suffix)].rstrip() + suffix
-        view = card_view(prompt, self.content.library)
-        note = self.content.library.about.content_note
+        library = self.library_of(row)
         return PromptPost(
-            row.guild_id, row.channel_id, prompt, view, name, local_date, reservation, note
+            guild_id=row.guild_id,
+            channel_id=row.channel_id,
+            prompt=prompt,
+            view=card_view(prompt, library),
+            thread_name=name,
+            local_date=day,
+            reservation=reservation,
+            content_note=library.about.content_note,
+            cohort_id=row.id,
+            forum=row.is_forum,
         )
 
     async def _report_failure(
-        self, row: ScheduleRow, local_date: date | None, poster: Poster, reason: str
+        self, row: CohortRow, day: date | None, poster: Poster, reason: str
     ) -> None:
         now = self.clock()
-        already = self._failures.get(row.guild_id)
-        self._failures[row.guild_id] = (local_date or now.date(), now)
-        if already is not None and already[0] == (local_date or now.date()):
+        already = self._failures.get(row.id)
+        self._failures[row.id] = (day or now.date(), now)
+        if already is not None and already[0] == (day or now.date()):
             return  # told them once today
         text = Rich.of(
-            "I could not post today's discussion prompt in ",
+            f"I could not post today's discussion prompt for “{row.name}” in ",
             ChannelMention(row.channel_id),
             f": {reason}. "
             "Give me the View Channel, Send Messages, Embed Links and Create Public Threads "
-            "permissions there, or choose another channel with /schedule set. "
+            "permissions there, or choose another channel with /cohort edit. "
             "The prompt has not been used up; I will try again.",
         )
         await poster.notify(row.notify_channel_id, row.guild_id, text)
 
     async def _sequence_finished(
-        self, row: ScheduleRow, poster: Poster, *, manual: bool
-    ) -> tuple[Prompt | None, ScheduleRow]:
-        total = len(self.content.library.prompts)
-        if self.settings.prompts.when_finished == "restart" and total:
-            await self.store.start_new_round(row.guild_id, from_round=row.round)
-            fresh = await self.store.get_schedule(row.guild_id)
+        self, row: CohortRow, poster: Poster, *, manual: bool
+    ) -> tuple[Prompt | None, CohortRow]:
+        total = len(self.library_of(row).prompts)
+        if self.when_finished(row) == "restart" and total:
+            await self.store.start_new_round(row.id, from_round=row.round)
+            fresh = await self.store.get_cohort(row.id)
             assert fresh is not None
             return await self._next_prompt(fresh), fresh
         if manual:
             raise UserError("Every prompt has been used; nothing to post.")
-        await self.store.set_paused(row.guild_id, True, now=self.clock())
+        await self.store.set_paused(row.id, True, now=self.clock())
         await poster.notify(
             row.notify_channel_id,
             row.guild_id,
             Rich.of(
-                f"All {total} discussion prompts have been posted, so the daily schedule is now "
-                "paused. Start it again with /schedule resume once new prompts are added."
+                f"All {total} discussion prompts have been posted for “{row.name}”, so its "
+                "daily schedule is now paused. Start it again with /schedule resume once new "
+                "prompts are added, or start the next cohort with /cohort next."
             ),
         )
         return None, row
@@ -432,57 +507,37 @@ class PromptService(StoreService):
     async def _require(self, actor: Actor, what: str) -> None:
         await self.facilitators.require(actor, what)
 
-    async def _schedule(self, actor: Actor) -> ScheduleRow:
-        row = await self.store.get_schedule(actor.guild_id)
-        if row is None:
-            raise UserError(
-                "There is no prompt schedule yet. A facilitator can start one with "
-                "/schedule set, giving a time like 09:00 and a time zone like Europe/Berlin."
-            )
-        return row
+    async def _fresh(self, row: CohortRow) -> CohortRow:
+        """The cohort as stored now (after a change)."""
+        return await self.store.get_cohort(row.id) or row
 
-    async def _remember_channel(self, actor: Actor) -> None:
+    async def _remember_channel(self, actor: Actor, row: CohortRow) -> None:
         if actor.channel_id is not None:
-            await self.store.set_notify_channel(actor.guild_id, actor.channel_id, now=self.clock())
+            await self.store.set_notify_channel(row.id, actor.channel_id, now=self.clock())
 
-    async def _calendar(self, row: ScheduleRow) -> Schedule:
+    async def calendar(self, row: CohortRow) -> Schedule:
+        """The cohort's schedule as the timing functions take it: days, quiet dates, term."""
         since = self.clock().date() - timedelta(days=2)
-        quiet = set(await self.store.list_quiet_dates(row.guild_id, start=since))
-        if row.starts_on is not None:  # days before the schedule began post nothing
-            quiet.update(since + timedelta(days=n) for n in range((row.starts_on - since).days))
+        quiet = frozenset(await self.store.list_quiet_dates(row.id, start=since))
         hours, minutes = (int(part) for part in row.post_time.split(":"))
         return Schedule(
             post_time=time(hours, minutes),
             timezone=row.timezone,
             weekdays=weekday_set(row.weekdays),
-            quiet_dates=frozenset(quiet),
-            paused=row.paused,
+            quiet_dates=quiet,
+            paused=row.paused or row.ended,
+            first_day=row.starts_on,
+            last_day=row.ends_on,
         )
 
-    async def _remaining(self, row: ScheduleRow) -> list[Prompt]:
-        used = await self.store.used_prompt_ids(row.guild_id, row.round)
+    async def _remaining(self, row: CohortRow) -> list[Prompt]:
+        used = await self.store.used_prompt_ids(row.id, row.round)
         return [
             prompt
-            for prompt in self.content.library.prompts
+            for prompt in self.library_of(row).prompts
             if prompt.id not in used and used.isdisjoint(prompt.replaces)  # renamed: same prompt
         ]
 
-    async def _next_prompt(self, row: ScheduleRow) -> Prompt | None:
+    async def _next_prompt(self, row: CohortRow) -> Prompt | None:
         remaining = await self._remaining(row)
         return remaining[0] if remaining else None
-
-    async def _status(self, row: ScheduleRow) -> ScheduleStatus:
-        prompts: Sequence[Prompt] = self.content.library.prompts
-        remaining = await self._remaining(row)
-        last = await self.store.last_scheduled_date(row.guild_id)
-        schedule = await self._calendar(row)
-        today = self.clock().astimezone(schedule.zone).date()
-        quiet = tuple(await self.store.list_quiet_dates(row.guild_id, start=today))
-        return ScheduleStatus(
-            schedule=row,
-            next_post=next_post(schedule, last, self.clock()),
-            next_prompt=remaining[0] if remaining else None,
-            position=len(prompts) - len(remaining),
-            total=len(prompts),
-            quiet_dates=quiet,
-        )

@@ -87,8 +87,9 @@ class ReflectionService(SharingService):
 
     # ---------------------------------------------------------------- topics
 
-    async def topic(self, guild_id: int, about: str | None) -> Topic:
-        """What ``about`` names (any card or prompt); by default today's prompt."""
+    async def topic(self, guild_id: int, about: str | None, actor: Actor | None = None) -> Topic:
+        """What ``about`` names (any card or prompt); by default the latest prompt: of the
+        actor's cohort (this channel's, or theirs) when given, else of the server."""
         library = self.content.library
         if about and about.strip():
             card = library.get(about.strip()) or library.find(about)
@@ -97,7 +98,12 @@ class ReflectionService(SharingService):
                 hint = f" Did you mean {close}?" if close else ""
                 raise UserError(f"No prompt or card is called “{about[:100]}”.{hint}")
             return _topic(card)
-        for entry in await self.store.history(guild_id, limit=50):
+        cohort = None if actor is None else await self.cohort_of_reflection(actor, None)
+        if cohort is not None:
+            history = await self.store.history(cohort.id, limit=50)
+        else:
+            history = await self.store.guild_history(guild_id, limit=50)
+        for entry in history:
             card = library.get(entry.prompt_id)
             if entry.status != "skipped" and card is not None:
                 return _topic(card)
@@ -125,6 +131,8 @@ class ReflectionService(SharingService):
         """
         check_text(text, max_length)
         self.check_visibility(visibility)
+        prompt_id = topic.card_id if topic.kind == "prompt" else None
+        cohort = await self.cohort_of_reflection(actor, prompt_id)
         saved = await self.store.add_reflection(
             actor.guild_id,
             actor.user_id,
@@ -132,6 +140,10 @@ class ReflectionService(SharingService):
             about_id=topic.card_id,
             text=text,
             now=self.clock(),
+            cohort_id=None if cohort is None else cohort.id,
+        )
+        await self.store.record_name(
+            actor.guild_id, actor.user_id, actor.display_name, now=self.clock()
         )
         if visibility != "private":
             saved = await self._show(actor, saved, visibility, sharer)
@@ -386,8 +398,10 @@ class ReflectionService(SharingService):
             )
 
     async def _zone(self, actor: Actor) -> tzinfo:
-        """The server's schedule time zone, so 'a day' is the cohort's day."""
-        schedule = await self.store.get_schedule(actor.guild_id)
+        """The cohort's time zone (the server's first running one), so 'a day' is the
+        cohort's day."""
+        cohorts = await self.store.list_cohorts(actor.guild_id, include_ended=True)
+        schedule = next((c for c in cohorts if not c.ended), cohorts[-1] if cohorts else None)
         if schedule is None:
             return UTC
         try:

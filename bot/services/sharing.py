@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, cast
 
+from bot.services.cohort_scope import CohortScoped
 from bot.services.permissions import Actor
-from bot.services.store_backed import StoreService
 from bot.store import Reflection, Visibility
 from bot.text import clip
 from bot.user_error import UserError
@@ -97,7 +97,7 @@ class Sharer(Protocol):
 
 
 @dataclass(eq=False)
-class SharingService(StoreService):
+class SharingService(CohortScoped):
     """Reading one's own reflection, and showing it to the cohort or taking it down."""
 
     async def get(self, actor: Actor, reflection_id: int) -> Reflection:
@@ -248,7 +248,11 @@ class SharingService(StoreService):
     async def _share_channel(self, actor: Actor, reflection: Reflection) -> int:
         """The prompt's discussion thread if it was posted here, else where the member is."""
         if reflection.about_kind == "prompt":
-            for entry in await self.store.history(actor.guild_id, limit=500):
+            if reflection.cohort_id is not None:  # where its own cohort posted the prompt
+                entries = await self.store.history(reflection.cohort_id, limit=500)
+            else:
+                entries = await self.store.guild_history(actor.guild_id, limit=500)
+            for entry in entries:
                 if entry.prompt_id == reflection.about_id and (entry.thread_id or entry.channel_id):
                     return cast(int, entry.thread_id or entry.channel_id)
         if actor.channel_id is None:

@@ -71,7 +71,16 @@ class SlackFace:
             display_name=body.get("user_name") or body["user"].get("username", "member"),
             channel_id=await self.ids.of(channel) if channel else None,
             manages_server=await self.is_facilitator(user_id),
+            facilitator_rule=self.facilitator_rule,
         )
+
+    @property
+    def facilitator_rule(self) -> str:
+        """Who is a facilitator here, as a refusal says it."""
+        rule = "they are this workspace's owners and admins"
+        if self.services.settings.slack.facilitator_group:
+            rule += ", and the members of its facilitators' user group"
+        return rule
 
     async def is_facilitator(self, user_id: str) -> bool:
         """Workspace owners and admins, and members of the configured user group."""

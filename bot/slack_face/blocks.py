@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.services.answers import CardView, MenuOption, SuggestionView, TextView
-from bot.text import ChannelMention, Moment, Rich, clip
+from bot.text import ChannelMention, MemberMention, Moment, Rich, clip
 
 Block = dict[str, Any]
 SECTION_TEXT, HEADER_TEXT, BUTTON_TEXT, OPTION_TEXT = 3000, 150, 75, 75
@@ -55,6 +55,8 @@ async def rich(text: Rich, channel_name: Callable[[int], Awaitable[str]]) -> str
             pieces.append(names[part.channel_id])
         elif isinstance(part, Moment):
             pieces.append(moment(part))
+        elif isinstance(part, MemberMention):
+            pieces.append(mrkdwn(part.name))  # the name recorded when they joined or acted
         else:
             pieces.append(mrkdwn(part))
     return "".join(pieces)

@@ -18,6 +18,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
 from bot.schedule import describe_dates
+from bot.services.prompt_plan import day_text
 from bot.services.prompts import PostFailed, PromptPost
 from bot.slack_face.blocks import button, card_blocks, context, mrkdwn, sections
 from bot.slack_face.command_text import command_text
@@ -158,9 +159,14 @@ class PromptCommands:
             await self._lines(respond, "Schedule saved", status.lines())
         elif verb == "next" and len(args) <= 1:
             count = _count(args[0]) if args else 5
-            items = await prompts.upcoming(actor, count)
-            lines = [f"*{day:%a %d %b %Y}* — {mrkdwn(clip(p.title, 100))}" for day, p in items]
-            text = "\n".join(lines) or "Nothing is scheduled (paused, or no weekday chosen)."
+            preview = await prompts.upcoming(actor, count)
+            lines = [
+                f"*{day_text(entry.day)}* — "
+                + ("_quiet (no post)_" if entry.quiet else mrkdwn(clip(entry.title or "", 100)))
+                for entry in preview.entries
+            ]
+            shown = lines or ["Nothing is scheduled (paused, or no weekday chosen)."]
+            text = "\n".join([*shown, *map(mrkdwn, preview.ending)])
             await self.face.answer(respond, sections(f"*Coming up*\n{text}"), "Coming up")
         elif verb == "now" and not args:
             post = await prompts.post_now(actor, self.poster)

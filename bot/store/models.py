@@ -18,32 +18,102 @@ ALL_WEEKDAYS = 0b111_1111
 """Weekday bitmask with every day set; bit n is date.weekday() == n (0 = Monday)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduleRow:
-    """One server's posting schedule."""
+WhenFinished = Literal["stop", "restart"]
+DeliveryKind = Literal["reminder", "digest", "final"]
+DeliveryOutcome = Literal["sent", "refused", "unclear"]
+WHEN_FINISHED: frozenset[str] = frozenset(get_args(WhenFinished))
+DELIVERY_KINDS: frozenset[str] = frozenset(get_args(DeliveryKind))
 
+
+@dataclass(frozen=True, slots=True)
+class CohortRow:
+    """One cohort: its channel, schedule, dates, curriculum and place in the sequence."""
+
+    id: int
     guild_id: int
+    name: str
     channel_id: int
+    is_forum: bool  # each prompt becomes its own forum post
     post_time: str  # 'HH:MM' in `timezone`
     timezone: str  # IANA name, e.g. 'Europe/Berlin'
     weekdays: int  # bitmask, see ALL_WEEKDAYS
-    paused: bool
-    notify_channel_id: int | None
+    starts_on: date | None  # no post before this local date
+    ends_on: date | None  # nor after this one
+    curriculum: str
     round: int
+    paused: bool
+    when_finished: WhenFinished | None  # None: the settings' prompts.when_finished
+    notify_channel_id: int | None
+    digest_channel_id: int | None  # the facilitators' channel for digests and summaries
     created_by: int | None
+    created_at: datetime
     updated_at: datetime
-    starts_on: date | None = None  # no post before this local date
+    ended_at: datetime | None
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
 
     def runs_on(self, day: date) -> bool:
         """Whether the weekday mask includes `day` (quiet dates are checked separately)."""
         return bool(self.weekdays & (1 << day.weekday()))
 
 
+COHORT_CHANGEABLE = frozenset(
+    {
+        "name",
+        "channel_id",
+        "is_forum",
+        "post_time",
+        "timezone",
+        "weekdays",
+        "starts_on",
+        "ends_on",
+        "curriculum",
+        "when_finished",
+        "digest_channel_id",
+    }
+)
+"""Columns /cohort edit may change; round, pause and history have commands of their own."""
+
+
 @dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    """One use of a prompt by a server: posted, posted by hand, or skipped."""
+class RosterMember:
+    """A member of a cohort's roster, named as they were when they joined or last acted."""
+
+    cohort_id: int
+    user_id: int
+    guild_id: int
+    display_name: str
+    joined_at: datetime
+    added_by: int | None  # the facilitator who added them; None if they joined
+    seen_at: datetime
+    remind_at: str | None  # 'HH:MM', opted in; None: no reminders
+    remind_zone: str | None  # None: the cohort's zone
+    dm_refused_on: date | None  # a reminder DM was refused that day (DMs closed)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A reminder, digest or end-of-cohort summary: reserved, then settled."""
 
     id: int
+    cohort_id: int
+    kind: DeliveryKind
+    user_id: int
+    local_date: date
+    channel_id: int | None
+    message_id: int | None
+    outcome: DeliveryOutcome | None  # None while in flight
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One use of a prompt by a cohort: posted, posted by hand, or skipped."""
+
+    id: int
+    cohort_id: int
     guild_id: int
     round: int
     prompt_id: str
@@ -75,6 +145,8 @@ class Reflection:
     shared_message_id: int | None
     created_at: datetime
     edited_at: datetime | None
+    # The cohort it was written in, when that could be told.
+    cohort_id: int | None = None
     # Shown (or being shown) without the author's name at some point: stays anonymous.
     seen_anonymously: bool = False
     # A share reserved but not yet confirmed (see PendingShare).

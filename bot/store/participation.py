@@ -17,31 +17,36 @@ class ParticipationQueries(Runner):
     """Participation per card and per day, read from table reflections; part of Store."""
 
     async def participation(
-        self, guild_id: int, *, tz: tzinfo = UTC, since: datetime | None = None
+        self,
+        guild_id: int,
+        *,
+        tz: tzinfo = UTC,
+        since: datetime | None = None,
+        cohort_id: int | None = None,
     ) -> Participation:
         """Counts for the summary chart: distinct authors per card, reflections per day.
 
-        Days are local days in `tz` (the server's schedule timezone), which SQLite cannot
-        compute, so only the timestamps are fetched and bucketed here.
+        Days are local days in `tz` (the cohort's timezone), which SQLite cannot compute,
+        so only the timestamps are fetched and bucketed here. With `cohort_id`, only
+        reflections written in that cohort count.
         """
         since_text = "" if since is None else db_time(since)
+        where = "guild_id = ? AND created_at >= ? AND (? IS NULL OR cohort_id = ?)"
+        params = (guild_id, since_text, cohort_id, cohort_id)
 
         async def body(conn: aiosqlite.Connection) -> Participation:
             topic_rows = await fetch(
                 conn,
-                """
+                f"""
                 SELECT about_kind, about_id, COUNT(DISTINCT author_id), COUNT(*)
-                FROM reflections WHERE guild_id = ? AND created_at >= ?
+                FROM reflections WHERE {where}
                 GROUP BY about_kind, about_id
                 ORDER BY 3 DESC, 4 DESC, about_kind, about_id
                 """,
-                (guild_id, since_text),
+                params,
             )
             stamp_rows = await fetch(
-                conn,
-                "SELECT created_at, author_id FROM reflections "
-                "WHERE guild_id = ? AND created_at >= ?",
-                (guild_id, since_text),
+                conn, f"SELECT created_at, author_id FROM reflections WHERE {where}", params
             )
             return _participation(topic_rows, stamp_rows, tz)
 

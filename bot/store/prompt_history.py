@@ -1,19 +1,17 @@
-"""Every prompt a server has used (table prompt_history): reservations, posts, rounds.
+"""Every prompt a cohort has used (table prompt_history): reservations, posts, rounds.
 
 A post is reserved here before it is sent and confirmed after, so a crash or a
-second process can never post the same day twice.
+second process can never post the same day twice. A cohort's round lives in its row
+(bot/store/cohorts.py); the history keeps what each round used, by prompt id.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.store.models import POST_STATUSES, HistoryEntry, PostStatus
 from bot.store.rows import RowReader, check_choice, db_time, parse_date_or_none
-from bot.store.runner import Runner, change, fetch
-from bot.store.store_error import StoreError
+from bot.store.runner import Runner
 
 _HISTORY = RowReader(HistoryEntry)
 
@@ -21,36 +19,24 @@ _HISTORY = RowReader(HistoryEntry)
 class PromptHistoryQueries(Runner):
     """Reserve, confirm and list prompt posts, and advance rounds; part of Store."""
 
-    async def current_round(self, guild_id: int) -> int:
-        """The schedule's round; without a schedule, the highest round used, else 1."""
-        rows = await self._query(
-            """
-            SELECT COALESCE((SELECT round FROM schedules WHERE guild_id = ?),
-                            (SELECT MAX(round) FROM prompt_history WHERE guild_id = ?),
-                            1)
-            """,
-            (guild_id, guild_id),
-        )
-        return int(rows[0][0])
-
-    async def used_prompt_ids(self, guild_id: int, round: int) -> set[str]:
+    async def used_prompt_ids(self, cohort_id: int, round: int) -> set[str]:
         """Prompt ids posted, skipped or reserved in this round (never to be reused in it)."""
         rows = await self._query(
-            "SELECT prompt_id FROM prompt_history WHERE guild_id = ? AND round = ?",
-            (guild_id, round),
+            "SELECT prompt_id FROM prompt_history WHERE cohort_id = ? AND round = ?",
+            (cohort_id, round),
         )
         return {row[0] for row in rows}
 
-    async def last_scheduled_date(self, guild_id: int) -> date | None:
+    async def last_scheduled_date(self, cohort_id: int) -> date | None:
         """The latest local date with a scheduled post (or reservation), if any."""
         rows = await self._query(
-            "SELECT MAX(local_date) FROM prompt_history WHERE guild_id = ?", (guild_id,)
+            "SELECT MAX(local_date) FROM prompt_history WHERE cohort_id = ?", (cohort_id,)
         )
         return parse_date_or_none(rows[0][0])
 
     async def reserve_post(
         self,
-        guild_id: int,
+        cohort_id: int,
         round: int,
         prompt_id: str,
         local_date: date | None,
@@ -61,27 +47,29 @@ class PromptHistoryQueries(Runner):
         """Claim a prompt (and the date, if given) before sending it to Discord.
 
         Returns the reservation's row id, committed, or None if this prompt in this
-        round or this server's date is already taken: another worker or an earlier run
+        round or this cohort's date is already taken: another worker or an earlier run
         got there first, so do not send. After sending call confirm_post; if sending
         failed call release_post so the sequence does not move.
 
         Reserving first means a crash between sending and recording can never cause a
         second post: at worst a reservation stays unconfirmed (see unconfirmed_posts).
+        The reservation notes the cohort's channel, where a restart looks for the post.
         """
         check_choice(status, POST_STATUSES, "status")
         changed, row_id = await self._write(
             """
-            INSERT INTO prompt_history (guild_id, round, prompt_id, status, local_date, at)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO prompt_history (cohort_id, guild_id, channel_id, round, prompt_id,
+                                        status, local_date, at)
+            SELECT id, guild_id, channel_id, ?, ?, ?, ?, ? FROM cohorts WHERE id = ?
             ON CONFLICT DO NOTHING
             """,
             (
-                guild_id,
                 round,
                 prompt_id,
                 status,
                 None if local_date is None else local_date.isoformat(),
                 db_time(now),
+                cohort_id,
             ),
         )
         return row_id if changed == 1 else None
@@ -107,7 +95,7 @@ class PromptHistoryQueries(Runner):
 
     async def record_post(
         self,
-        guild_id: int,
+        cohort_id: int,
         round: int,
         prompt_id: str,
         status: PostStatus,
@@ -126,13 +114,12 @@ class PromptHistoryQueries(Runner):
         check_choice(status, POST_STATUSES, "status")
         changed, _ = await self._write(
             """
-            INSERT INTO prompt_history (guild_id, round, prompt_id, status, local_date,
-                                        channel_id, message_id, thread_id, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO prompt_history (cohort_id, guild_id, round, prompt_id, status,
+                                        local_date, channel_id, message_id, thread_id, at)
+            SELECT id, guild_id, ?, ?, ?, ?, ?, ?, ?, ? FROM cohorts WHERE id = ?
             ON CONFLICT DO NOTHING
             """,
             (
-                guild_id,
                 round,
                 prompt_id,
                 status,
@@ -141,6 +128,7 @@ class PromptHistoryQueries(Runner):
                 message_id,
                 thread_id,
                 db_time(now),
+                cohort_id,
             ),
         )
         return changed == 1
@@ -158,8 +146,19 @@ class PromptHistoryQueries(Runner):
         )
         return [_HISTORY(row) for row in rows]
 
-    async def history(self, guild_id: int, limit: int = 20) -> list[HistoryEntry]:
-        """The server's most recent prompt uses, newest first."""
+    async def history(self, cohort_id: int, limit: int = 20) -> list[HistoryEntry]:
+        """The cohort's most recent prompt uses, newest first."""
+        if limit < 1:
+            raise ValueError(f"limit must be positive, got {limit}")
+        rows = await self._query(
+            f"SELECT {_HISTORY.columns} FROM prompt_history WHERE cohort_id = ? "
+            "ORDER BY id DESC LIMIT ?",
+            (cohort_id, limit),
+        )
+        return [_HISTORY(row) for row in rows]
+
+    async def guild_history(self, guild_id: int, limit: int = 20) -> list[HistoryEntry]:
+        """Every cohort's most recent prompt uses in a server, newest first."""
         if limit < 1:
             raise ValueError(f"limit must be positive, got {limit}")
         rows = await self._query(
@@ -169,28 +168,10 @@ class PromptHistoryQueries(Runner):
         )
         return [_HISTORY(row) for row in rows]
 
-    async def start_new_round(self, guild_id: int, *, from_round: int | None = None) -> int:
-        """Start the prompt sequence over; return the round now current.
-
-        With `from_round`, only advances if the round is still that one, so two workers
-        that both notice the end of the sequence advance it once, not twice. Raises
-        StoreError if the server has no schedule (the round lives there).
-        """
-
-        async def body(conn: aiosqlite.Connection) -> int:
-            if from_round is None:
-                await change(
-                    conn, "UPDATE schedules SET round = round + 1 WHERE guild_id = ?", (guild_id,)
-                )
-            else:
-                await change(
-                    conn,
-                    "UPDATE schedules SET round = round + 1 WHERE guild_id = ? AND round = ?",
-                    (guild_id, from_round),
-                )
-            rows = await fetch(conn, "SELECT round FROM schedules WHERE guild_id = ?", (guild_id,))
-            if not rows:
-                raise StoreError(f"server {guild_id} has no schedule, so no round to advance")
-            return int(rows[0][0])
-
-        return await self._run(body, "write")
+    async def post_on(self, cohort_id: int, local_date: date) -> HistoryEntry | None:
+        """The cohort's scheduled post for a local date, if it has one (or is sending it)."""
+        rows = await self._query(
+            f"SELECT {_HISTORY.columns} FROM prompt_history WHERE cohort_id = ? AND local_date = ?",
+            (cohort_id, local_date.isoformat()),
+        )
+        return _HISTORY(rows[0]) if rows else None

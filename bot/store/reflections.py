@@ -47,18 +47,19 @@ class ReflectionQueries(Runner):
         text: str,
         now: datetime,
         visibility: Visibility = "private",
+        cohort_id: int | None = None,
     ) -> Reflection:
-        """Save a reflection; it is committed when this returns."""
+        """Save a reflection (in a cohort, if known); it is committed when this returns."""
         check_choice(about_kind, ABOUT_KINDS, "about_kind")
         check_choice(visibility, VISIBILITIES, "visibility")
         created = db_time(now)
         _, row_id = await self._write(
             """
             INSERT INTO reflections (guild_id, author_id, about_kind, about_id, text,
-                                     visibility, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+                                     visibility, created_at, cohort_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            (guild_id, author_id, about_kind, about_id, text, visibility, created),
+            (guild_id, author_id, about_kind, about_id, text, visibility, created, cohort_id),
         )
         assert row_id is not None  # an INSERT without a conflict clause always has one
         return Reflection(
@@ -73,6 +74,7 @@ class ReflectionQueries(Runner):
             shared_message_id=None,
             created_at=parse_time(created),
             edited_at=None,
+            cohort_id=cohort_id,
         )
 
     async def get_reflection(
@@ -263,14 +265,17 @@ class ReflectionQueries(Runner):
         guild_id: int,
         since: datetime | None = None,
         *,
+        until: datetime | None = None,
+        cohort_id: int | None = None,
         visibilities: Collection[Visibility] | None = None,
         batch_size: int = 500,
     ) -> AsyncIterator[Reflection]:
-        """All authors' reflections in a server, oldest first, for facilitators.
+        """All authors' reflections in a server (or one cohort), oldest first, for facilitators.
 
-        Includes private ones unless `visibilities` narrows it; whether facilitators may
-        see private reflections is the caller's policy. Streams in batches and holds no
-        lock between them, so the consumer may use the store while iterating.
+        `since` is inclusive and `until` exclusive. Includes private ones unless
+        `visibilities` narrows it; whether facilitators may see private reflections is
+        the caller's policy. Streams in batches and holds no lock between them, so the
+        consumer may use the store while iterating.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be positive")
@@ -281,13 +286,24 @@ class ReflectionQueries(Runner):
             return
         placeholders = ", ".join("?" * len(kinds))
         since_text = "" if since is None else db_time(since)
+        until_text = "~" if until is None else db_time(until)  # '~' sorts after any time
         after_id = 0
         while True:
             rows = await self._query(
                 f"SELECT {_REFLECTION.columns} FROM reflections "
-                f"WHERE guild_id = ? AND id > ? AND created_at >= ? "
+                f"WHERE guild_id = ? AND id > ? AND created_at >= ? AND created_at < ? "
+                f"AND (? IS NULL OR cohort_id = ?) "
                 f"AND visibility IN ({placeholders}) ORDER BY id LIMIT ?",
-                (guild_id, after_id, since_text, *kinds, batch_size),
+                (
+                    guild_id,
+                    after_id,
+                    since_text,
+                    until_text,
+                    cohort_id,
+                    cohort_id,
+                    *kinds,
+                    batch_size,
+                ),
             )
             for row in rows:
                 yield _REFLECTION(row)
@@ -298,12 +314,14 @@ class ReflectionQueries(Runner):
     async def forget_member(
         self, guild_id: int, user_id: int, *, keep: Collection[int] = ()
     ) -> int:
-        """Erase a member from one server: their reflections, and their id elsewhere.
+        """Erase a member from one server: their reflections, rosters, reminders, and id.
 
-        One transaction. Returns how many reflections were deleted; the member's id is
-        also cleared from schedules.created_by. Call shared_messages() first to delete
-        the Discord messages of shared reflections; `keep` names reflections whose
-        shared post could not be removed, so their record still says where it is.
+        One transaction. Returns how many reflections were deleted; the member's roster
+        rows (with their reminders and names) and reminder records go too, and their id
+        is cleared from the cohorts they created and the members they added. Call
+        shared_messages() first to delete the Discord messages of shared reflections;
+        `keep` names reflections whose shared post could not be removed, so their record
+        still says where it is.
         """
 
         async def body(conn: aiosqlite.Connection) -> int:
@@ -314,11 +332,14 @@ class ReflectionQueries(Runner):
                 f"AND id NOT IN ({', '.join('?' * len(kept))})",
                 (guild_id, user_id, *kept),
             )
-            await change(
-                conn,
-                "UPDATE schedules SET created_by = NULL WHERE guild_id = ? AND created_by = ?",
-                (guild_id, user_id),
-            )
+            for sql in (
+                "DELETE FROM cohort_members WHERE guild_id = ? AND user_id = ?",
+                "DELETE FROM cohort_deliveries WHERE cohort_id IN "
+                "(SELECT id FROM cohorts WHERE guild_id = ?) AND user_id = ?",
+                "UPDATE cohort_members SET added_by = NULL WHERE guild_id = ? AND added_by = ?",
+                "UPDATE cohorts SET created_by = NULL WHERE guild_id = ? AND created_by = ?",
+            ):
+                await change(conn, sql, (guild_id, user_id))
             return deleted
 
         return await self._run(body, "write")
@@ -338,3 +359,29 @@ class ReflectionQueries(Runner):
             "DELETE FROM reflections WHERE created_at < ?", (db_time(cutoff),)
         )
         return deleted
+
+    async def prompt_reflectors(self, cohort_id: int) -> dict[str, set[int]]:
+        """Who reflected in a cohort on each prompt: prompt id -> author ids (never text)."""
+        rows = await self._query(
+            "SELECT DISTINCT about_id, author_id FROM reflections "
+            "WHERE cohort_id = ? AND about_kind = 'prompt'",
+            (cohort_id,),
+        )
+        found: dict[str, set[int]] = {}
+        for about_id, author_id in rows:
+            found.setdefault(about_id, set()).add(int(author_id))
+        return found
+
+    async def has_reflected(
+        self, cohort_id: int, user_id: int, prompt_ids: Collection[str]
+    ) -> bool:
+        """Whether the member has reflected in this cohort on any of these prompt ids."""
+        ids = sorted(prompt_ids)
+        if not ids:
+            return False
+        rows = await self._query(
+            "SELECT 1 FROM reflections WHERE cohort_id = ? AND author_id = ? "
+            f"AND about_kind = 'prompt' AND about_id IN ({', '.join('?' * len(ids))}) LIMIT 1",
+            (cohort_id, user_id, *ids),
+        )
+        return bool(rows)

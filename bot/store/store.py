@@ -15,19 +15,23 @@ from types import TracebackType
 from typing import Any
 
 from bot.store.chat_ids import ChatIdQueries
+from bot.store.cohorts import CohortQueries
 from bot.store.connection import DEFAULT_BUSY_TIMEOUT_MS, connect
+from bot.store.deliveries import DeliveryQueries
 from bot.store.guild_settings import GuildSettingsQueries
 from bot.store.migrate import Migration
 from bot.store.participation import ParticipationQueries
 from bot.store.practice import PracticeQueries
 from bot.store.prompt_history import PromptHistoryQueries
 from bot.store.reflections import ReflectionQueries
-from bot.store.schedules import ScheduleQueries
+from bot.store.roster import RosterQueries
 
 
 class Store(
-    ScheduleQueries,
+    CohortQueries,
     PromptHistoryQueries,
+    RosterQueries,
+    DeliveryQueries,
     ReflectionQueries,
     ParticipationQueries,
     GuildSettingsQueries,
