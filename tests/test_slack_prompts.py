@@ -108,7 +108,7 @@ async def test_a_post_sent_but_not_recorded_is_found_after_a_restart(
         await face.loop.tick()
         await face.loop.tick()
         [post] = top_level(fake_slack)  # found and recorded, never posted twice
-        history = await face.services.store.history(await face.ids.of("T0FAKE0001"), limit=5)
+        history = await face.services.store.guild_history(await face.ids.of("T0FAKE0001"), limit=5)
         assert [entry.message_id for entry in history] == [await face.ids.message(COHORT, post.ts)]
         thread = [m for m in fake_slack.world.visible(COHORT) if m.thread_ts == post.ts]
         assert len(thread) == 1  # the thread was opened when the post was found

@@ -25,6 +25,8 @@ class Actor:
     guild_id: int
     display_name: str = "member"
     channel_id: int | None = None
+    # The channel a thread (or forum post) belongs to, when the actor is in one.
+    parent_channel_id: int | None = None
     manages_server: bool = False
     # Runs the bot itself (Discord: the application's owner or team; the console's user).
     is_bot_owner: bool = False
