@@ -12,7 +12,16 @@ from bot.slack_face.runner import share_daily_loop
 from tests.e2e import cohort_bot
 from tests.fakediscord import FakeDiscord
 from tests.fakes import FakeClock
-from tests.fakeslack import ADMIN, BOT_TOKEN, BOT_USER, COHORT, SIGNING_SECRET, TEAM, FakeSlack
+from tests.fakeslack import (
+    ADMIN,
+    ALICE,
+    BOT_TOKEN,
+    BOT_USER,
+    COHORT,
+    SIGNING_SECRET,
+    TEAM,
+    FakeSlack,
+)
 from tests.slack_e2e import fake_slack
 
 __all__ = ["fake_slack"]
@@ -77,3 +86,44 @@ async def test_one_loop_posts_each_chats_prompt_through_that_chat(
                 await face.client.session.close()
     fake_slack.assert_clean()
     discord.assert_clean()
+
+
+async def test_one_loop_expires_a_slack_share_through_slack(
+    strict_fake_discord: FakeDiscord, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    fake_slack.world.clock = clock
+    slack = {"api_base_url": fake_slack.api_base_url}
+    retention = {"retention_days": 1}
+    async with cohort_bot(
+        strict_fake_discord, tmp_path, clock=clock, slack=slack, reflections=retention
+    ) as bot:
+        face = SlackFace(bot.services, SlackTokens(BOT_TOKEN, signing_secret=SIGNING_SECRET))
+        server = SlackServer(face, "127.0.0.1", 0)
+        fake_slack.bot_url = await server.start()
+        try:
+            share_daily_loop(bot, face, await face.ids.of(TEAM))
+            await fake_slack.slash("/reflect", "confrontation")
+            opened = await fake_slack.wait_for(lambda: fake_slack.views and fake_slack.views[-1])
+            await fake_slack.submit(
+                opened, {"text": "Soon expired."}, selects={"visibility": "cohort"}
+            )
+            [shared] = await fake_slack.wait_for(
+                lambda: [
+                    m for m in fake_slack.world.visible(COHORT) if "Soon expired." in m.texts()
+                ]
+            )
+            clock.advance(days=2)
+            cog: Any = bot.get_cog("Prompts")
+            await cog.post_due()
+            assert shared.deleted  # taken down in Slack before its record went
+            guild = await face.ids.of(TEAM)
+            assert (
+                await bot.services.store.list_reflections(guild, await face.ids.of(ALICE))
+            ).total == 0
+        finally:
+            await server.stop()
+            if face.client.session is not None:
+                await face.client.session.close()
+    fake_slack.assert_clean()
+    strict_fake_discord.assert_clean()

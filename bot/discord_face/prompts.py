@@ -230,6 +230,9 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
         self.poster = DiscordPoster(bot)
+        # settles and removes shared reflections in the loop; never posts. A process that
+        # also serves Slack swaps in one that reaches each reflection's own chat.
+        self.sharer = DiscordSharer(bot)
         self.posting = False
         self.post_due.start()
         super().__init__()
@@ -254,9 +257,8 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
         try:
             if services.content.loaded:
                 await services.prompts.run_due(self.poster)
-            sharer = DiscordSharer(self.bot)  # settles and removes; never posts
-            await services.reflections.settle_shares(sharer)
-            await services.reflections.purge_expired(sharer)
+            await services.reflections.settle_shares(self.sharer)
+            await services.reflections.purge_expired(self.sharer)
         except Exception:
             log.exception("the daily prompt loop failed; retrying next tick")
         finally:

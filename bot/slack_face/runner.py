@@ -2,7 +2,8 @@
 or beside the Discord face in one process over one store.
 
 With both faces, one daily loop posts every schedule: the Discord face's, given a poster
-that sends each workspace's or server's prompt through its own chat (``FacePoster``).
+and a sharer that reach each workspace's or server's own chat (``FacePoster``,
+``FaceSharer``).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from slack_sdk.errors import SlackApiError
 from bot.config import Settings, SlackTokens
 from bot.services.container import Services
 from bot.services.prompts import Poster, PromptPost
+from bot.services.sharing import SharedPost, Sharer
 from bot.slack_face.app import SlackFace, SlackServer
 from bot.slack_face.errors import error_code
+from bot.slack_face.sharing import SlackSharer
 from bot.text import Rich
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,33 @@ class FacePoster:
 
     async def notify(self, channel_id: int | None, guild_id: int, text: Rich) -> None:
         await self._for(guild_id).notify(channel_id, guild_id, text)
+
+
+class FaceSharer:
+    """Settles and takes down each shared reflection through the chat it was shared in
+    (Slack's channels are those in its id table; everything else is the other face's)."""
+
+    def __init__(self, face: SlackFace, other: Sharer) -> None:
+        self.slack, self.other, self.ids = SlackSharer(face, ""), other, face.ids
+
+    async def _for(self, channel_id: int) -> Sharer:
+        try:
+            await self.ids.text(channel_id)
+        except LookupError:
+            return self.other
+        return self.slack
+
+    async def author_may_post(self, channel_id: int) -> bool:
+        return await (await self._for(channel_id)).author_may_post(channel_id)
+
+    async def share(self, channel_id: int, post: SharedPost) -> int:
+        return await (await self._for(channel_id)).share(channel_id, post)
+
+    async def find_share(self, channel_id: int, reflection_id: int, since: datetime) -> int | None:
+        return await (await self._for(channel_id)).find_share(channel_id, reflection_id, since)
+
+    async def unshare(self, channel_id: int, message_id: int) -> None:
+        await (await self._for(channel_id)).unshare(channel_id, message_id)
 
 
 class SlackRunner:
@@ -86,11 +116,13 @@ class SlackRunner:
 
 
 def share_daily_loop(bot: Any, face: SlackFace, slack_guild: int) -> None:
-    """Let the Discord face's daily loop post the Slack workspace's prompts too, each
-    through its own chat; two loops over one store would each take every schedule."""
+    """Let the Discord face's daily loop post the Slack workspace's prompts, and settle and
+    expire its shared reflections, each through its own chat; two loops over one store
+    would each take every schedule."""
     cog = bot.get_cog("Prompts")
-    if cog is not None and hasattr(cog, "poster"):
+    if cog is not None and hasattr(cog, "poster") and hasattr(cog, "sharer"):
         cog.poster = FacePoster(slack_guild, face.poster, cog.poster)
+        cog.sharer = FaceSharer(face, cog.sharer)
     else:  # the Discord face changed shape: post Slack's prompts from the Slack loop
         log.warning("Slack: the Discord daily loop was not found; Slack posts its own")
         face.loop.start()
