@@ -260,6 +260,20 @@ HELP_EXAMPLES: dict[str, list[str]] = {
         "/schedule quiet 2999-01-01",
         "/schedule quiet 2999-01-01 remove",
     ],
+    "/cohort start name:NAME time:HH:MM timezone:ZONE [days: starts: ends: channel:N]": [
+        '/cohort start name:"Second cohort" time:18:00 timezone:Asia/Tokyo channel:2'
+    ],
+    "/cohort list|join|leave [cohort:NAME]": [
+        "/cohort list",
+        '/cohort join cohort:"Second cohort"',
+        '/cohort leave cohort:"Second cohort"',
+    ],
+    "/cohort edit|end|next [cohort:NAME] …": [
+        '/cohort edit cohort:"Second cohort" ends:2999-01-01',
+        '/cohort end cohort:"Second cohort"',
+        '/cohort next name:Third cohort:"Second cohort"',
+    ],
+    "/cohort add member id:N name:NAME": ["/cohort add member id:2 name:Sam"],
     "/reflect [about]": ["/reflect", "A thought.", ""],
     "/reflections mine [page]": ["/reflections mine 1"],
     "/reflections edit|delete ID": [

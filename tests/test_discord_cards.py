@@ -21,6 +21,7 @@ EXPECTED_COMMANDS = {
     "about",
     "help",
     "prompt",
+    "cohort",
     "reflections",
     "reflect",
     "schedule",

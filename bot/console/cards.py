@@ -24,6 +24,13 @@ CONSOLE_HELP: tuple[tuple[str, str], ...] = (
     ("/schedule next [1-25]", "Preview the next dates and prompts."),
     ("/schedule now|skip|pause|resume", "Post the next prompt here; pass over it; stop; restart."),
     ("/schedule quiet DATES [remove]", "Dates with no post, e.g. 2026-12-24..2026-12-26."),
+    (
+        "/cohort start name:NAME time:HH:MM timezone:ZONE [days: starts: ends: channel:N]",
+        "Start a cohort: its schedule, dates and channel (a number here; this one is 1).",
+    ),
+    ("/cohort list|join|leave [cohort:NAME]", "The cohorts here; take part in one, or stop."),
+    ("/cohort edit|end|next [cohort:NAME] …", "Change one; end it; start the next one afresh."),
+    ("/cohort add member id:N name:NAME", "Add someone to the cohort's roster."),
     ("/reflect [about]", "Write a reflection on the latest prompt or any card."),
     ("/reflections mine [page]", "Your reflections, newest first."),
     ("/reflections edit|delete ID", "Change one's text; delete one (asks first)."),

@@ -11,7 +11,7 @@ import itertools
 from datetime import datetime
 from pathlib import Path
 
-from bot.console import cards, facilitators, practice, prompts, reflections
+from bot.console import cards, cohorts, facilitators, practice, prompts, reflections
 from bot.console.base import (
     CONSOLE_CHANNEL,
     CONSOLE_GUILD,
@@ -59,6 +59,7 @@ class Console:
         self.printed: list[str] = []  # what a stand-in channel "posted" during a command
         cards.register(self)
         prompts.register(self)
+        cohorts.register(self)
         reflections.register(self)
         facilitators.register(self)
         practice.register(self)

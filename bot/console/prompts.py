@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.console.base import CONSOLE_CHANNEL, Command, sentence, words
+from bot.console.cohorts import take_cohort
 from bot.schedule import describe_dates
 from bot.services.prompts import PREVIEW_COUNT_HELP, PromptPost
 from bot.text import Rich
@@ -49,47 +50,54 @@ class PromptCommands:
 
     async def prompt(self, args: str) -> str:
         """/prompt status, for everyone (the /prompt forms of /schedule still work too)."""
+        args, cohort = take_cohort(args)
         action, _, rest = args.partition(" ")
         if action.lower() in {"", "status"}:
-            status = await self.console.services.prompts.status(self.console.actor)
+            status = await self.console.services.prompts.status(self.console.actor, cohort)
             return "\n".join(map(self.console.render.rich, status.lines()))
         if action.lower() == "schedule":
             action = "set"
-        return await self.schedule(f"{action} {rest}")
+        return await self.schedule(f"{action} {rest}" + (f" cohort:{cohort}" if cohort else ""))
 
     async def schedule(self, args: str) -> str:
         """/schedule: the facilitators' commands (the console's member is one)."""
         prompts, actor = self.console.services.prompts, self.console.actor
+        args, cohort = take_cohort(args)
         action, _, rest = args.partition(" ")
         action, rest = action.lower(), rest.strip()
         if action == "next":
-            return "\n".join((await prompts.upcoming(actor, preview_count(rest))).lines())
+            return "\n".join((await prompts.upcoming(actor, preview_count(rest), cohort)).lines())
         if action == "now":
-            post = await prompts.post_now(actor, self.poster)
+            post = await prompts.post_now(actor, self.poster, cohort)
             return sentence(f"Posted “{post.prompt.title}”")
         if action == "set":
             parts = rest.split(maxsplit=2)
             if len(parts) < 2:
                 return SCHEDULE_USAGE
-            status = await prompts.set_schedule(actor, CONSOLE_CHANNEL, *parts)
+            time_text, zone_text, days_text = (*parts, "")[:3]
+            status = await prompts.set_schedule(
+                actor, CONSOLE_CHANNEL, time_text, zone_text, days_text, cohort
+            )
             return "Schedule saved.\n" + "\n".join(map(self.console.render.rich, status.lines()))
         if action == "skip":
-            return sentence(f"Skipped “{(await prompts.skip_next(actor)).title}”")
+            return sentence(f"Skipped “{(await prompts.skip_next(actor, cohort)).title}”")
         if action in {"pause", "resume"}:
-            status = await prompts.set_paused(actor, action == "pause")
+            status = await prompts.set_paused(actor, action == "pause", cohort)
             return "\n".join(map(self.console.render.rich, status.lines()))
         if action == "quiet":
-            return await self._quiet(rest)
+            return await self._quiet(rest, cohort)
         return f"Unknown action “{action}”. Try: {', '.join(SCHEDULE_ACTIONS)}."
 
-    async def _quiet(self, rest: str) -> str:
+    async def _quiet(self, rest: str, cohort: str | None) -> str:
         parts = rest.split()
         remove = bool(parts) and parts[-1].lower() in {"remove", "remove:true"}
         dates = " ".join(parts[:-1] if remove else parts)
         if not dates:
             return "Usage: /schedule quiet YYYY-MM-DD[,…] [remove], or 2026-12-24..2026-12-26"
         prompts = self.console.services.prompts
-        days = await prompts.set_quiet_dates(self.console.actor, dates, quiet=not remove)
+        days = await prompts.set_quiet_dates(
+            self.console.actor, dates, quiet=not remove, cohort=cohort
+        )
         return f"Quiet dates from today: {describe_dates(days)}"
 
 

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "bot.discord_face.cards",
     "bot.discord_face.prompts",
+    "bot.discord_face.cohorts",
     "bot.discord_face.reflections",
     "bot.discord_face.exports",
     "bot.discord_face.facilitators",

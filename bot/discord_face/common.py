@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.library.models import Kind
+from bot.schedule import suggest_timezones
 from bot.services.permissions import Actor
 from bot.user_error import UserError
 
@@ -81,6 +82,11 @@ class _TextOrForum(app_commands.Transformer):
 
 
 TextOrForum = app_commands.Transform[discord.TextChannel | discord.ForumChannel, _TextOrForum]
+
+
+def zone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete an IANA time zone."""
+    return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current)]
 
 
 async def cohort_choices(

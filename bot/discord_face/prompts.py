@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.discord_face.card_items import card_components
+from bot.discord_face.cohort_items import JoinButton
 from bot.discord_face.common import (
     COHORT_HELP,
     NO_PINGS,
@@ -21,13 +22,14 @@ from bot.discord_face.common import (
     any_cohort_choices,
     cohort_choices,
     services_of,
+    zone_choices,
 )
 from bot.discord_face.embeds import embed, status_embed, upcoming_embed
 from bot.discord_face.markup import discord_text
 from bot.discord_face.practice import QuickCheckButton
 from bot.discord_face.reflection_forms import ReflectButton
 from bot.discord_face.sharing import DiscordSharer
-from bot.schedule import describe_dates, suggest_timezones
+from bot.schedule import describe_dates
 from bot.services.prompts import PostFailed, PromptPost
 from bot.text import Rich
 
@@ -77,6 +79,8 @@ class DiscordPoster:
         channel = await self._place(post.channel_id, post.guild_id)
         components = card_components(post.view, private=True)
         components.add_item(ReflectButton(post.prompt.id))
+        if post.cohort_id:
+            components.add_item(JoinButton(post.cohort_id))  # the roster needs no intents
         components.add_item(QuickCheckButton())  # one due practice check, privately
         note = None
         if post.content_note:  # always say where support is, once
@@ -312,7 +316,13 @@ class Schedule(
         cohort: CohortOption | None = None,
     ) -> None:
         status = await services_of(interaction).prompts.set_schedule(
-            actor_of(interaction), channel.id, time, timezone, days, cohort
+            actor_of(interaction),
+            channel.id,
+            time,
+            timezone,
+            days,
+            cohort,
+            is_forum=isinstance(channel, discord.ForumChannel),
         )
         await interaction.response.send_message(
             "Schedule saved.", embed=status_embed(status), ephemeral=True
@@ -408,11 +418,6 @@ class Schedule(
         )
         shown = describe_dates(quiet)
         await interaction.response.send_message(f"Quiet dates from today: {shown}", ephemeral=True)
-
-
-def zone_choices(current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete an IANA time zone."""
-    return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current)]
 
 
 async def setup(bot: CohortBot) -> None:

@@ -39,7 +39,8 @@ class CohortScoped(StoreService):
         """The cohort a command means, or a refusal that says how to name it.
 
         `wanted` (the `cohort` option) is an id or a name. Without it: the cohort of the
-        channel or thread the command ran in, else the server's only running cohort.
+        channel or thread the command ran in, else the server's only running cohort (or,
+        with `include_ended` and none running, the latest that ended).
         """
         if wanted is not None and wanted.strip():
             return await self._named(actor, wanted.strip(), include_ended=include_ended)
@@ -50,6 +51,9 @@ class CohortScoped(StoreService):
         if len(running) == 1:
             return running[0]
         if not running:
+            every = await self.store.list_cohorts(actor.guild_id, include_ended=include_ended)
+            if every:  # only ended cohorts: the latest one is meant
+                return every[-1]
             raise UserError(NO_COHORT)
         names = ", ".join(cohort.name for cohort in running)
         raise UserError(

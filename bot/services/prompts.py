@@ -156,6 +156,8 @@ class PromptService(CohortScoped):
         zone_text: str,
         days_text: str = "",
         cohort: str | None = None,
+        *,
+        is_forum: bool = False,
     ) -> ScheduleStatus:
         """Change a cohort's schedule; in a server with no cohort yet, start one.
 
@@ -172,6 +174,7 @@ class PromptService(CohortScoped):
                 actor.guild_id,
                 name=DEFAULT_COHORT_NAME,
                 channel_id=channel_id,
+                is_forum=is_forum,
                 post_time=post_time,
                 timezone=schedule.timezone,
                 weekdays=mask,
@@ -189,6 +192,7 @@ class PromptService(CohortScoped):
             row.id,
             now=self.clock(),
             channel_id=channel_id,
+            is_forum=is_forum,
             post_time=post_time,
             timezone=schedule.timezone,
             weekdays=mask,
