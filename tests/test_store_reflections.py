@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.store import Store
-from tests.store_helpers import ALICE, BOB, GUILD, NOW, OTHER_GUILD, add
+from tests.store_helpers import ALICE, BOB, GUILD, NOW, OTHER_GUILD, add, new_cohort
 
 
 @pytest.fixture
@@ -234,3 +234,44 @@ async def test_delete_older_than(store: Store) -> None:
     assert await store.get_reflection(GUILD, ALICE, old.id) is None
     assert await store.get_reflection(GUILD, ALICE, edge.id) == edge
     assert await store.get_reflection(OTHER_GUILD, ALICE, new.id) == new
+
+
+async def test_an_anonymous_reflection_never_counts_towards_its_author(store: Store) -> None:
+    """Beside the export (which shows it without a name), neither the summary's counts of
+    members nor the cohort's list of who reflected may tell whose it is."""
+    cohort = await new_cohort(store)
+    for author in (ALICE, BOB):
+        await store.add_reflection(
+            GUILD,
+            author,
+            about_kind="prompt",
+            about_id="p1",
+            text="named",
+            now=NOW,
+            cohort_id=cohort,
+        )
+    hidden = await store.add_reflection(
+        GUILD, ALICE, about_kind="prompt", about_id="p1", text="hidden", now=NOW, cohort_id=cohort
+    )
+    later = await store.add_reflection(
+        GUILD,
+        ALICE,
+        about_kind="prompt",
+        about_id="p2",
+        text="was anonymous",
+        now=NOW,
+        cohort_id=cohort,
+    )
+    await store.set_visibility(GUILD, ALICE, hidden.id, "anonymous", 5, 50)
+    await store.set_visibility(GUILD, ALICE, later.id, "anonymous", 5, 51)
+    await store.set_visibility(GUILD, ALICE, later.id, "private")  # seen anonymously: stays so
+
+    counts = await store.participation(GUILD)
+    assert (counts.authors, counts.reflections) == (4, 4)  # each anonymous one its own member
+    assert [(t.about_id, t.authors, t.reflections) for t in counts.topics] == [
+        ("p1", 3, 3),
+        ("p2", 1, 1),
+    ]
+    assert [(d.reflections, d.authors) for d in counts.days] == [(4, 4)]
+    assert await store.prompt_reflectors(cohort) == {"p1": {ALICE, BOB}}  # her named one
+    assert await store.has_reflected(cohort, ALICE, ["p2"]), "her own reminders still know"

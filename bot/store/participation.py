@@ -1,4 +1,9 @@
-"""Counts of reflections for the facilitators' summary: never text, never who."""
+"""Counts of reflections for the facilitators' summary: never text, never who.
+
+An anonymous reflection (shown without its author's name at some point) counts as a
+member of its own: a count of distinct authors that merged it with its author's named
+reflections would tell facilitators, beside the export, whose it is.
+"""
 
 from __future__ import annotations
 
@@ -32,13 +37,18 @@ class ParticipationQueries(Runner):
         """
         since_text = "" if since is None else db_time(since)
         where = "guild_id = ? AND created_at >= ? AND (? IS NULL OR cohort_id = ?)"
+        # Who a reflection counts as: its author, or for an anonymous one, nobody else.
+        who = (
+            "CASE WHEN visibility = 'anonymous' OR seen_anonymously "
+            "THEN 'anonymous ' || id ELSE author_id END"
+        )
         params = (guild_id, since_text, cohort_id, cohort_id)
 
         async def body(conn: aiosqlite.Connection) -> Participation:
             topic_rows = await fetch(
                 conn,
                 f"""
-                SELECT about_kind, about_id, COUNT(DISTINCT author_id), COUNT(*)
+                SELECT about_kind, about_id, COUNT(DISTINCT {who}), COUNT(*)
                 FROM reflections WHERE {where}
                 GROUP BY about_kind, about_id
                 ORDER BY 3 DESC, 4 DESC, about_kind, about_id
@@ -46,7 +56,7 @@ class ParticipationQueries(Runner):
                 params,
             )
             stamp_rows = await fetch(
-                conn, f"SELECT created_at, author_id FROM reflections WHERE {where}", params
+                conn, f"SELECT created_at, {who} FROM reflections WHERE {where}", params
             )
             return _participation(topic_rows, stamp_rows, tz)
 
@@ -55,7 +65,7 @@ class ParticipationQueries(Runner):
 
 def _participation(topic_rows: list[Any], stamp_rows: list[Any], tz: tzinfo) -> Participation:
     topics = tuple(TopicCount(row[0], row[1], row[2], row[3]) for row in topic_rows)
-    per_day: defaultdict[date, list[int]] = defaultdict(list)
+    per_day: defaultdict[date, list[int | str]] = defaultdict(list)
     for created_at, author_id in stamp_rows:
         per_day[parse_time(created_at).astimezone(tz).date()].append(author_id)
     days = tuple(

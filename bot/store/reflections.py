@@ -37,6 +37,30 @@ async def _reflection_by_id(conn: aiosqlite.Connection, reflection_id: int) -> R
 class ReflectionQueries(Runner):
     """A member's own reflections, their shares, and facilitators' exports; part of Store."""
 
+    async def _update_own(
+        self,
+        guild_id: int,
+        author_id: int,
+        reflection_id: int,
+        assignments: str,
+        values: tuple[object, ...],
+    ) -> Reflection | None:
+        """SET ``assignments`` on the author's own reflection and read it back; None if it
+        is not theirs."""
+
+        async def body(conn: aiosqlite.Connection) -> Reflection | None:
+            changed, _ = await change(
+                conn,
+                f"UPDATE reflections SET {assignments} "
+                "WHERE id = ? AND guild_id = ? AND author_id = ?",
+                (*values, reflection_id, guild_id, author_id),
+            )
+            if changed != 1:
+                return None
+            return await _reflection_by_id(conn, reflection_id)
+
+        return await self._run(body, "write")
+
     async def add_reflection(
         self,
         guild_id: int,
@@ -118,20 +142,9 @@ class ReflectionQueries(Runner):
 
         If it was shared, the returned row's shared_* ids say which message to update.
         """
-        edited = db_time(now)
-
-        async def body(conn: aiosqlite.Connection) -> Reflection | None:
-            changed, _ = await change(
-                conn,
-                "UPDATE reflections SET text = ?, edited_at = ? "
-                "WHERE id = ? AND guild_id = ? AND author_id = ?",
-                (text, edited, reflection_id, guild_id, author_id),
-            )
-            if changed != 1:
-                return None
-            return await _reflection_by_id(conn, reflection_id)
-
-        return await self._run(body, "write")
+        return await self._update_own(
+            guild_id, author_id, reflection_id, "text = ?, edited_at = ?", (text, db_time(now))
+        )
 
     async def set_visibility(
         self,
@@ -152,28 +165,15 @@ class ReflectionQueries(Runner):
         if visibility == "private" and shared_message_id is not None:
             raise ValueError("a private reflection has no shared message")
 
-        async def body(conn: aiosqlite.Connection) -> Reflection | None:
-            changed, _ = await change(
-                conn,
-                "UPDATE reflections SET visibility = ?, shared_channel_id = ?, "
-                "shared_message_id = ?, seen_anonymously = (seen_anonymously OR ? = 'anonymous'), "
-                "pending_channel_id = NULL, pending_visibility = NULL, pending_since = NULL "
-                "WHERE id = ? AND guild_id = ? AND author_id = ?",
-                (
-                    visibility,
-                    shared_channel_id,
-                    shared_message_id,
-                    visibility,
-                    reflection_id,
-                    guild_id,
-                    author_id,
-                ),
-            )
-            if changed != 1:
-                return None
-            return await _reflection_by_id(conn, reflection_id)
-
-        return await self._run(body, "write")
+        return await self._update_own(
+            guild_id,
+            author_id,
+            reflection_id,
+            "visibility = ?, shared_channel_id = ?, shared_message_id = ?, "
+            "seen_anonymously = (seen_anonymously OR ? = 'anonymous'), "
+            "pending_channel_id = NULL, pending_visibility = NULL, pending_since = NULL",
+            (visibility, shared_channel_id, shared_message_id, visibility),
+        )
 
     async def reserve_share(
         self,
@@ -194,28 +194,15 @@ class ReflectionQueries(Runner):
             raise ValueError("only a shared visibility can be reserved")
         check_choice(visibility, VISIBILITIES, "visibility")
 
-        async def body(conn: aiosqlite.Connection) -> Reflection | None:
-            changed, _ = await change(
-                conn,
-                "UPDATE reflections SET visibility = 'private', shared_channel_id = NULL, "
-                "shared_message_id = NULL, pending_channel_id = ?, pending_visibility = ?, "
-                "pending_since = ?, seen_anonymously = (seen_anonymously OR ? = 'anonymous') "
-                "WHERE id = ? AND guild_id = ? AND author_id = ?",
-                (
-                    channel_id,
-                    visibility,
-                    db_time(now),
-                    visibility,
-                    reflection_id,
-                    guild_id,
-                    author_id,
-                ),
-            )
-            if changed != 1:
-                return None
-            return await _reflection_by_id(conn, reflection_id)
-
-        return await self._run(body, "write")
+        return await self._update_own(
+            guild_id,
+            author_id,
+            reflection_id,
+            "visibility = 'private', shared_channel_id = NULL, shared_message_id = NULL, "
+            "pending_channel_id = ?, pending_visibility = ?, pending_since = ?, "
+            "seen_anonymously = (seen_anonymously OR ? = 'anonymous')",
+            (channel_id, visibility, db_time(now), visibility),
+        )
 
     async def release_share(self, reflection_id: int) -> bool:
         """Forget a reserved share that certainly never went out (it stays private)."""
@@ -361,10 +348,15 @@ class ReflectionQueries(Runner):
         return deleted
 
     async def prompt_reflectors(self, cohort_id: int) -> dict[str, set[int]]:
-        """Who reflected in a cohort on each prompt: prompt id -> author ids (never text)."""
+        """Who reflected in a cohort on each prompt: prompt id -> author ids (never text).
+
+        A reflection shown anonymously (ever) does not count: beside the facilitators'
+        export, which shows it without a name, a name here would say whose it is.
+        """
         rows = await self._query(
             "SELECT DISTINCT about_id, author_id FROM reflections "
-            "WHERE cohort_id = ? AND about_kind = 'prompt'",
+            "WHERE cohort_id = ? AND about_kind = 'prompt' "
+            "AND visibility != 'anonymous' AND NOT seen_anonymously",
             (cohort_id,),
         )
         found: dict[str, set[int]] = {}
