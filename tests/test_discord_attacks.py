@@ -8,12 +8,22 @@ test_discord_privacy.py.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
+
+import pytest
 
 from tests.e2e import cohort_bot, embed_of
 from tests.fakediscord import FakeDiscord
 from tests.test_discord_privacy import facilitator_csv
-from tests.test_discord_reflections import CARD_TITLE, add_member, answer, owner, reflect
+from tests.test_discord_reflections import (
+    CARD_TITLE,
+    add_member,
+    answer,
+    command,
+    owner,
+    reflect,
+)
 
 
 async def summary_lines(fake: FakeDiscord) -> list[str]:
@@ -47,3 +57,22 @@ async def test_the_summary_beside_the_export_does_not_name_an_anonymous_author(
         assert bob.id not in json.dumps(table[1])
         refused, _ = await answer(await fake.slash("cohort-reflections summary", force=True))
         assert refused.startswith("Only facilitators")
+
+
+async def test_a_join_button_with_a_crafted_cohort_id_is_refused_cleanly(
+    strict_fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Join button whose id is too large for SQLite (19 digits pass its pattern) or
+    names another server's cohort: a plain refusal, nothing logged as an error."""
+    fake = strict_fake_discord
+    bob = add_member(fake, "Bob")
+    async with cohort_bot(fake, tmp_path):
+        await reflect(fake, "Mine.", bob, about="confrontation")
+        _, carrier = await command(fake, "reflections delete", bob, id=1)
+        assert carrier is not None
+        for crafted in ("9" * 19, "0", str(2**63 - 1)):
+            custom_id = f"join:{crafted}"
+            carrier.components[0]["components"][0]["custom_id"] = custom_id
+            content, _ = await answer(await fake.click(carrier, custom_id, user=bob))
+            assert content == "That cohort is not in this server.", crafted
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == [], "refused, not crashed"

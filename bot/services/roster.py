@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.services.cohort_scope import CohortScoped
 from bot.services.permissions import Actor
+from bot.services.sharing import MAX_ROW_ID
 from bot.store import CohortRow
 from bot.text import MemberMention, Rich
 from bot.user_error import UserError
@@ -79,7 +80,8 @@ class RosterService(CohortScoped):
     async def _running(self, actor: Actor, cohort: str | None, cohort_id: int | None) -> CohortRow:
         if cohort_id is None:
             return await self.cohort(actor, cohort)
-        row = await self.store.get_cohort(cohort_id)
+        # From a button's custom id: any number, even one too large for the database.
+        row = await self.store.get_cohort(cohort_id) if 0 < cohort_id <= MAX_ROW_ID else None
         if row is None or row.guild_id != actor.guild_id:
             raise UserError("That cohort is not in this server.")
         if row.ended:
