@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
+from bot.services.permissions import Actor
 from bot.services.reflection_text import check_text
 from bot.services.reflections import Topic
 from bot.services.sharing import visibility_note
@@ -97,32 +99,35 @@ class Reflections:
 
     async def _submitted(self, ack: Any, body: Payload, view: Payload) -> None:
         values = view["state"]["values"]
-        text = values["text"]["text"]["value"] or ""
         visibility = values["visibility"]["visibility"]["selected_option"]["value"]
-        try:
-            check_text(text, TEXT_MAX)
-        except UserError as error:
-            await ack(response_action="errors", errors={"text": str(error)})
-            return
-        await ack()
-        meta = json.loads(view["private_metadata"])
-        body = {**body, "channel": {"id": meta["channel"]}}
-        user = body["user"]["id"]
-        try:
-            actor = await self.face.actor(body)
+
+        async def save(actor: Actor, text: str, sharer: SlackSharer, meta: Payload) -> str:
             topic = Topic(meta["kind"], meta["id"], "")
             saved = await self.face.services.reflections.save(
-                actor, topic, text, visibility, SlackSharer(self.face, user), max_length=TEXT_MAX
+                actor, topic, text, visibility, sharer, max_length=TEXT_MAX
             )
-            note = f"Reflection #{saved.id} is saved. {visibility_note(saved)}"
-        except UserError as error:
-            note = await self.face.text(error.rich)
-        except Exception:  # the modal is closed: say so where the member is
-            log.exception("saving a reflection from Slack failed")
-            note = SORRY
-        await self._tell(user, meta["channel"], note)
+            return f"Reflection #{saved.id} is saved. {visibility_note(saved)}"
+
+        await self._save_modal(ack, body, view, save)
 
     async def _edited(self, ack: Any, body: Payload, view: Payload) -> None:
+        async def save(actor: Actor, text: str, sharer: SlackSharer, meta: Payload) -> str:
+            edited = await self.face.services.reflections.edit(
+                actor, meta["id"], text, sharer, max_length=TEXT_MAX
+            )
+            return f"Reflection #{edited.id} is updated. {visibility_note(edited)}"
+
+        await self._save_modal(ack, body, view, save)
+
+    async def _save_modal(
+        self,
+        ack: Any,
+        body: Payload,
+        view: Payload,
+        save: Callable[[Actor, str, SlackSharer, Payload], Awaitable[str]],
+    ) -> None:
+        """Keep the modal open on text that cannot be saved; else close it, ``save`` and
+        tell the member how it went where they were."""
         text = view["state"]["values"]["text"]["text"]["value"] or ""
         try:
             check_text(text, TEXT_MAX)
@@ -135,10 +140,7 @@ class Reflections:
         user = body["user"]["id"]
         try:
             actor = await self.face.actor(body)
-            edited = await self.face.services.reflections.edit(
-                actor, meta["id"], text, SlackSharer(self.face, user), max_length=TEXT_MAX
-            )
-            note = f"Reflection #{edited.id} is updated. {visibility_note(edited)}"
+            note = await save(actor, text, SlackSharer(self.face, user), meta)
         except UserError as error:
             note = await self.face.text(error.rich)
         except Exception:  # the modal is closed: say so where the member is
