@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.e2e import cohort_bot, embed_of
-from tests.fakediscord import FakeDiscord
+from bot.services.permissions import SHOWN_ONLY_TO_YOU
+from tests.e2e import cohort_bot, custom_ids, embed_of
+from tests.fakediscord import FakeDiscord, InteractionHandle
+from tests.fakediscord.common import Permissions
 from tests.test_discord_privacy import facilitator_csv
 from tests.test_discord_reflections import (
     CARD_TITLE,
@@ -24,6 +27,8 @@ from tests.test_discord_reflections import (
     owner,
     reflect,
 )
+
+EPHEMERAL = 1 << 6
 
 
 async def summary_lines(fake: FakeDiscord) -> list[str]:
@@ -76,3 +81,53 @@ async def test_a_join_button_with_a_crafted_cohort_id_is_refused_cleanly(
             content, _ = await answer(await fake.click(carrier, custom_id, user=bob))
             assert content == "That cohort is not in this server.", crafted
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == [], "refused, not crashed"
+
+
+async def reply_data(handle: InteractionHandle) -> dict[str, Any]:
+    """What the bot answered an interaction with (its callback's message)."""
+    data = (await handle.response()).data
+    assert data is not None
+    return data
+
+
+def is_ephemeral(data: dict[str, Any]) -> bool:
+    return bool(data.get("flags", 0) & EPHEMERAL)
+
+
+async def test_a_member_who_may_not_post_cannot_make_the_bot_post_for_them(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Muted in #general (no Send Messages), Mallory asks for a public card, a public
+    search that repeats her words, and picks a card from a public menu: each is shown
+    to her alone, and nothing of hers reaches the channel."""
+    fake = strict_fake_discord
+    mallory = add_member(fake, "Mallory")
+    general = fake.channel("general")
+    general.set_overwrite(mallory, deny=Permissions.SEND_MESSAGES)
+    words = "confrontation Bob is a liar, ask me why"
+    async with cohort_bot(fake, tmp_path):
+        card = await reply_data(
+            await fake.slash("approach", {"name": "confrontation"}, user=mallory)
+        )
+        assert is_ephemeral(card), "the card is shown only to her"
+        assert card["content"] == SHOWN_ONLY_TO_YOU
+
+        search = {"query": words, "private": False}
+        found = await reply_data(await fake.slash("search", search, user=mallory))
+        assert is_ephemeral(found) and found["content"] == SHOWN_ONLY_TO_YOU
+        assert all(m.ephemeral for m in fake.messages[general])
+
+        menu = await reply_data(
+            await fake.slash("search", {"query": "confrontation", "private": False})
+        )
+        assert not is_ephemeral(menu), "the owner may post it"
+        [picker] = [c for c in custom_ids(menu["components"]) if c.startswith("pick:")]
+        picked = await fake.select(
+            fake.messages[general][-1], picker, ["confrontation"], user=mallory
+        )
+        assert is_ephemeral(await reply_data(picked))
+
+        allowed = await fake.slash("approach", {"name": "confrontation"})  # the owner may
+        assert not is_ephemeral(await reply_data(allowed))
+        public = [m.embeds for m in fake.messages.all() if not m.ephemeral]
+        assert "liar" not in json.dumps(public)

@@ -12,12 +12,13 @@ from typing import Any
 
 import discord
 
-from bot.discord_face.common import NO_PINGS, services_of
+from bot.discord_face.common import NO_PINGS, public, services_of
 from bot.discord_face.embeds import embed
 from bot.discord_face.items import ReportingItem
 from bot.library.models import Kind
 from bot.services.answers import CardView, MenuOption, SuggestionView
 from bot.services.chat_limits import BUTTON_LABEL, OPTION_DESCRIPTION, OPTION_LABEL, SELECT_OPTIONS
+from bot.services.permissions import SHOWN_ONLY_TO_YOU
 from bot.text import clip
 from bot.user_error import UserError
 
@@ -164,11 +165,13 @@ class BrowsePageButton(
 
 
 async def show_card(interaction: discord.Interaction, view: CardView, *, private: bool) -> None:
-    """Post a card (or show it only to the member) with its buttons."""
+    """Post a card (or show it only to the member, always if they may not post here)."""
+    shown = public(interaction, private=private)
     await interaction.response.send_message(
+        SHOWN_ONLY_TO_YOU if not private and not shown else discord.utils.MISSING,
         embed=embed(view),
-        view=card_components(view, private=private),
-        ephemeral=private,
+        view=card_components(view, private=not shown),
+        ephemeral=not shown,
         allowed_mentions=NO_PINGS,
     )
 

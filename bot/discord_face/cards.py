@@ -19,11 +19,12 @@ from bot.discord_face.card_items import (
     show_card,
     suggestion_components,
 )
-from bot.discord_face.common import NO_PINGS, card_choices
+from bot.discord_face.common import NO_PINGS, card_choices, public
 from bot.discord_face.embeds import embed, search_embed
 from bot.library.models import Kind
 from bot.services.answers import SuggestionView
 from bot.services.cards import about_view, help_view
+from bot.services.permissions import SHOWN_ONLY_TO_YOU
 from bot.text import clip
 
 if TYPE_CHECKING:
@@ -109,12 +110,14 @@ class Cards(commands.Cog):
                 f"Nothing matches “{shown}”.", ephemeral=True, allowed_mentions=NO_PINGS
             )
             return
+        posted = public(interaction, private=private)
         menu = discord.ui.View(timeout=None)
-        menu.add_item(PickSelect(options, private=private, context="search"))
+        menu.add_item(PickSelect(options, private=not posted, context="search"))
         await interaction.response.send_message(
+            SHOWN_ONLY_TO_YOU if not private and not posted else discord.utils.MISSING,
             embed=search_embed(shown, options),
             view=menu,
-            ephemeral=private,
+            ephemeral=not posted,
             allowed_mentions=NO_PINGS,
         )
 

@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot.library.models import Kind
 from bot.schedule import suggest_timezones
-from bot.services.permissions import Actor
+from bot.services.permissions import Actor, shown_publicly
 from bot.user_error import UserError
 
 NO_PINGS = discord.AllowedMentions.none()  # content never pings anyone
@@ -42,7 +42,23 @@ def actor_of(interaction: discord.Interaction) -> Actor:
         manages_server=interaction.permissions.manage_guild,
         role_ids=frozenset(role.id for role in roles),
         role_names=tuple(role.name for role in roles),
+        may_post=_may_post(interaction),
     )
+
+
+def _may_post(interaction: discord.Interaction) -> bool:
+    """The member's own right to post where the interaction happened."""
+    allowed = interaction.permissions
+    if isinstance(interaction.channel, discord.Thread):
+        return allowed.view_channel and allowed.send_messages_in_threads
+    return allowed.view_channel and allowed.send_messages
+
+
+def public(interaction: discord.Interaction, *, private: bool) -> bool:
+    """Post for everyone (the services' rule), or only to the member; in a DM, as asked."""
+    if interaction.guild_id is None:
+        return not private
+    return shown_publicly(actor_of(interaction), private=private)
 
 
 def card_choices(

@@ -36,6 +36,18 @@ class Actor:
     facilitator_rule: str | None = None
     # Only to explain a refusal to a member of the old by-name role; never grants anything.
     role_names: tuple[str, ...] = ()
+    # Whether the member may post where they are (Discord: Send Messages, or Send Messages
+    # in Threads in a thread). The bot posts nothing publicly for one who may not.
+    may_post: bool = True
+
+
+SHOWN_ONLY_TO_YOU = "You may not post in this channel, so this is shown only to you."
+
+
+def shown_publicly(actor: Actor, *, private: bool) -> bool:
+    """Whether what the member asked for is posted for everyone: only if they asked for
+    it, and only where they could post themselves (else the bot would post for them)."""
+    return not private and actor.may_post
 
 
 class RoleSettings(Protocol):
