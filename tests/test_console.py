@@ -274,6 +274,8 @@ HELP_EXAMPLES: dict[str, list[str]] = {
         '/cohort next name:Third cohort:"Second cohort"',
     ],
     "/cohort add member id:N name:NAME": ["/cohort add member id:2 name:Sam"],
+    "/cohort pulse [cohort:NAME]": ["/cohort pulse"],
+    "/remind me time:HH:MM [timezone:ZONE]|off": ["/remind me time:23:30", "/remind off"],
     "/reflect [about]": ["/reflect", "A thought.", ""],
     "/reflections mine [page]": ["/reflections mine 1"],
     "/reflections edit|delete ID": [

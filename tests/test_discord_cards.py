@@ -22,6 +22,7 @@ EXPECTED_COMMANDS = {
     "help",
     "prompt",
     "cohort",
+    "remind",
     "reflections",
     "reflect",
     "schedule",

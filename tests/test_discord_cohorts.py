@@ -226,6 +226,10 @@ async def test_start_list_edit_end_and_the_next_cohort_afresh(
         assert "every member can see that channel" in (public.content or "")
         nowhere = await run(fake, "cohort start", {**base, "curriculum": "astronomy"})
         assert "There is no curriculum 'astronomy'" in (nowhere.content or "")
+        shut = await run(fake, "cohort start", {**base, "facilitator_channel": "facilitators"})
+        assert "I cannot post in" in (shut.content or ""), "the bot is not in the private channel"
+        private.set_overwrite(fake.guild.members[fake.bot_user.id], allow=Permissions.VIEW_CHANNEL)
+        await fake.dispatch("CHANNEL_UPDATE", private.payload())
 
         # Three weeks of weekdays hold 15 posts: fewer than the prompts, so it is said.
         short = {

@@ -31,6 +31,8 @@ CONSOLE_HELP: tuple[tuple[str, str], ...] = (
     ("/cohort list|join|leave [cohort:NAME]", "The cohorts here; take part in one, or stop."),
     ("/cohort edit|end|next [cohort:NAME] …", "Change one; end it; start the next one afresh."),
     ("/cohort add member id:N name:NAME", "Add someone to the cohort's roster."),
+    ("/cohort pulse [cohort:NAME]", "Who of the roster reflected on each prompt so far."),
+    ("/remind me time:HH:MM [timezone:ZONE]|off", "A reminder on days you have not reflected."),
     ("/reflect [about]", "Write a reflection on the latest prompt or any card."),
     ("/reflections mine [page]", "Your reflections, newest first."),
     ("/reflections edit|delete ID", "Change one's text; delete one (asks first)."),

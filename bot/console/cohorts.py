@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from bot.console.core import Console
 
 _COHORT_OPTION = re.compile(r'(?:^|\s)cohort:(?P<value>"[^"]*"|\S+)')
-ACTIONS = ("start", "list", "edit", "end", "next", "join", "leave", "add")
+ACTIONS = ("start", "list", "edit", "end", "next", "join", "leave", "add", "pulse")
 USAGE = {
     "start": 'Usage: /cohort start name:"Spring 2026" time:09:00 timezone:Europe/Berlin '
     "[days:weekdays] [starts:YYYY-MM-DD] [ends:YYYY-MM-DD] [channel:N] [curriculum:ID] "
@@ -102,6 +102,9 @@ class CohortCommands:
                 "reflections and history stay (until retention). /cohort next starts the "
                 "next cohort in its channel."
             )
+        if action == "pulse":
+            view = await services.pulse.pulse(actor, named.get("cohort"))
+            return self._lines(view.lines())
         if action == "join":
             return self.console.render.rich(await services.roster.join(actor, named.get("cohort")))
         if action == "leave":
@@ -170,6 +173,23 @@ class CohortCommands:
         render = self.console.render
         return "\n".join(render.wrap(render.rich(line)) for line in lines)
 
+    async def remind(self, args: str) -> str:
+        """/remind me time:HH:MM [timezone:ZONE] [cohort:NAME], /remind off [cohort:NAME]."""
+        action, _, rest = args.strip().partition(" ")
+        plain, named = options(rest)
+        reminders, actor = self.console.services.reminders, self.console.actor
+        if action.lower() == "me":
+            when = named.get("time") or (plain[0] if plain else "")
+            if not when:
+                return "Usage: /remind me time:18:00 [timezone:Europe/Berlin] [cohort:NAME]"
+            answer = await reminders.remind_me(
+                actor, when, named.get("timezone"), named.get("cohort")
+            )
+            return self.console.render.rich(answer)
+        if action.lower() == "off":
+            return self.console.render.rich(await reminders.remind_off(actor, named.get("cohort")))
+        return "Usage: /remind me time:HH:MM, or /remind off"
+
 
 def take_cohort(args: str) -> tuple[str, str | None]:
     """The ``cohort:NAME`` option (quoted if it has spaces) out of a command's words."""
@@ -181,4 +201,6 @@ def take_cohort(args: str) -> tuple[str, str | None]:
 
 
 def register(console: Console) -> None:
-    console.add(Command("cohort", CohortCommands(console).handle, words(ACTIONS)))
+    commands = CohortCommands(console)
+    console.add(Command("cohort", commands.handle, words(ACTIONS)))
+    console.add(Command("remind", commands.remind, words(("me", "off"))))

@@ -19,8 +19,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.discord_face.common import NO_PINGS
+from bot.discord_face.common import NO_PINGS, actor_of
 from bot.discord_face.error_reporting import report_error
+from bot.discord_face.markup import discord_text
 from bot.services.container import Services
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,23 @@ class CohortBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: object
+    ) -> None:
+        """A reminder that could not reach the member (DMs closed): said privately, once,
+        after their next command, since no other message reaches only them."""
+        answered = interaction.response.type
+        if interaction.guild_id is None or answered is discord.InteractionResponseType.modal:
+            return
+        try:
+            note = await self.services.reminders.refusal_notes(actor_of(interaction))
+            if note is not None:
+                await interaction.followup.send(
+                    discord_text(note), ephemeral=True, allowed_mentions=NO_PINGS
+                )
+        except Exception:  # the command itself went well; this note can wait
+            log.warning("could not tell a member their reminder failed", exc_info=True)
 
     async def shutdown(self) -> None:
         """Stop taking work, let what is in flight finish, then close everything."""

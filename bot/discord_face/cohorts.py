@@ -27,8 +27,10 @@ from bot.discord_face.common import (
     services_of,
     zone_choices,
 )
+from bot.discord_face.delivery import note_embed
 from bot.discord_face.markup import discord_text
 from bot.services.cohorts import ChannelChoice, CohortListView, CohortView
+from bot.services.delivery import Note
 from bot.text import Rich, clip
 
 if TYPE_CHECKING:
@@ -52,11 +54,13 @@ DESCRIBE = {
 
 def channel_choice(channel: discord.abc.GuildChannel) -> ChannelChoice:
     """What the services need to know about a picked channel."""
-    everyone = channel.guild.default_role
+    guild = channel.guild
+    mine = channel.permissions_for(guild.me)
     return ChannelChoice(
         channel_id=channel.id,
         is_forum=isinstance(channel, discord.ForumChannel),
-        visible_to_everyone=channel.permissions_for(everyone).view_channel,
+        visible_to_everyone=channel.permissions_for(guild.default_role).view_channel,
+        bot_can_post=mine.view_channel and mine.send_messages and mine.embed_links,
     )
 
 
@@ -242,6 +246,18 @@ class Cohorts(
         answer = await services_of(interaction).roster.leave(actor_of(interaction), cohort)
         await reply_privately(interaction, discord_text(answer))
 
+    @app_commands.command(description="Who has reflected on each prompt so far (facilitators)")
+    @app_commands.describe(cohort=COHORT_HELP)
+    @app_commands.autocomplete(cohort=any_cohort_choices)
+    async def pulse(
+        self, interaction: discord.Interaction, cohort: CohortOption | None = None
+    ) -> None:
+        view = await services_of(interaction).pulse.pulse(actor_of(interaction), cohort)
+        note = Note(f"Pulse: {view.cohort_name}", tuple(view.lines()), "Only you can see this.")
+        await interaction.response.send_message(
+            embed=note_embed(note), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
     @add.command(name="member", description="Add a member to a cohort (facilitators)")
     @app_commands.describe(member="Who to add", cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=cohort_choices)
@@ -266,6 +282,49 @@ class Cohorts(
         )
 
 
+class Remind(
+    commands.GroupCog,
+    group_name="remind",
+    group_description="Gentle reminders on days you have not reflected yet (only if you ask)",
+):
+    """Opt-in reminders; the rules are in the reminder service."""
+
+    def __init__(self, bot: CohortBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(name="me", description="Remind me by DM on days I have not reflected")
+    @app_commands.describe(
+        time="Local time, HH:MM (after the day's prompt is posted), e.g. 18:00",
+        timezone="Your own time zone (default: the cohort's), e.g. America/Chicago",
+        cohort=COHORT_HELP,
+    )
+    @app_commands.autocomplete(timezone=zone_choices_async, cohort=cohort_choices)
+    async def me(
+        self,
+        interaction: discord.Interaction,
+        time: app_commands.Range[str, 1, 10],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        cohort: CohortOption | None = None,
+    ) -> None:
+        answer = await services_of(interaction).reminders.remind_me(
+            actor_of(interaction), time, timezone, cohort
+        )
+        await reply_privately(interaction, discord_text(answer))
+
+    @app_commands.command(
+        name="off", description="No more reminders (all of them, or one cohort's)"
+    )
+    @app_commands.describe(cohort="Only this cohort's reminder (default: every one here)")
+    @app_commands.autocomplete(cohort=cohort_choices)
+    async def off(
+        self, interaction: discord.Interaction, cohort: CohortOption | None = None
+    ) -> None:
+        answer = await services_of(interaction).reminders.remind_off(actor_of(interaction), cohort)
+        await reply_privately(interaction, discord_text(answer))
+
+
 async def setup(bot: CohortBot) -> None:
     bot.add_dynamic_items(*COHORT_ITEMS)
     await bot.add_cog(Cohorts(bot))
+    await bot.add_cog(Remind(bot))

@@ -24,6 +24,7 @@ from bot.discord_face.common import (
     services_of,
     zone_choices,
 )
+from bot.discord_face.delivery import DiscordCourier
 from bot.discord_face.embeds import embed, status_embed, upcoming_embed
 from bot.discord_face.markup import discord_text
 from bot.discord_face.practice import QuickCheckButton
@@ -234,6 +235,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
         self.poster = DiscordPoster(bot)
+        self.courier = DiscordCourier(bot)  # digests, summaries and reminders
         # settles and removes shared reflections in the loop; never posts. A process that
         # also serves Slack swaps in one that reaches each reflection's own chat.
         self.sharer = DiscordSharer(bot)
@@ -261,6 +263,8 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
         try:
             if services.content.loaded:
                 await services.prompts.run_due(self.poster)
+                await services.pulse.run_digests(self.courier)
+                await services.reminders.run_due(self.courier)
             await services.reflections.settle_shares(self.sharer)
             await services.reflections.purge_expired(self.sharer)
         except Exception:

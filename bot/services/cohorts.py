@@ -36,6 +36,7 @@ class ChannelChoice:
     channel_id: int
     is_forum: bool = False
     visible_to_everyone: bool = False  # for the facilitators' channel: must be private
+    bot_can_post: bool = True  # the bot may send messages (and embeds) there
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,15 @@ def _digest(channel: ChannelChoice | None) -> int | None:
                 "I will not send the digest to ",
                 ChannelMention(channel.channel_id),
                 f": {PUBLIC_DIGEST}",
+            )
+        )
+    if not channel.bot_can_post:
+        raise UserError(
+            Rich.of(
+                "I cannot post in ",
+                ChannelMention(channel.channel_id),
+                ": give me View Channel, Send Messages and Embed Links there first (a "
+                "private channel needs me added to it).",
             )
         )
     return channel.channel_id

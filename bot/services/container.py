@@ -13,7 +13,9 @@ from bot.services.content import ContentState, ReloadReport
 from bot.services.permissions import Actor, Facilitators
 from bot.services.practice import PracticeService
 from bot.services.prompts import PromptService
+from bot.services.pulse import PulseService
 from bot.services.reflections import ReflectionService
+from bot.services.reminders import ReminderService
 from bot.services.roster import RosterService
 from bot.store import Store
 from bot.user_error import UserError
@@ -35,6 +37,8 @@ class Services:
     prompts: PromptService
     cohorts: CohortService
     roster: RosterService
+    pulse: PulseService
+    reminders: ReminderService
     reflections: ReflectionService
     practice: PracticeService
     clock: Callable[[], datetime]
@@ -54,6 +58,8 @@ class Services:
             prompts=prompts,
             cohorts=CohortService(store, content, settings, clock, prompts=prompts),
             roster=RosterService(store, content, settings, clock),
+            pulse=PulseService(store, content, settings, clock),
+            reminders=ReminderService(store, content, settings, clock),
             reflections=ReflectionService(store, content, settings, clock),
             practice=PracticeService(store, content, settings, clock),
             clock=clock,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from ..common import JsonDict, error_body, sid
 from ..gateway import OP_INVALID_SESSION, OP_RECONNECT, GatewaySession
+from ..models import FakeMember, FakeUser
 from ..recording import FailureRule
 from .base import DriverBase
 
@@ -81,6 +82,10 @@ class FailureInjection(DriverBase):
         if isinstance(channel, str) and not channel.isdigit():
             return self.channel(channel).id
         return sid(channel)
+
+    def close_dms(self, user: FakeUser | FakeMember | str, *, closed: bool = True) -> None:
+        """The user refuses direct messages from the bot (Discord: 403, code 50007)."""
+        self.world.user(user).accepts_dms = not closed
 
     def make_channel_missing(self, channel: object) -> None:
         """Requests naming this channel get 404 ``Unknown Channel`` (10003)."""

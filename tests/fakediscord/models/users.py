@@ -25,6 +25,9 @@ class FakeUser:
     global_name: str | None = None
     bot: bool = False
     avatar: str | None = None
+    # False: the user's privacy settings refuse direct messages from the bot (a bot's
+    # message into their DM channel then gets 403, code 50007).
+    accepts_dms: bool = True
 
     @property
     def mention(self) -> str:

@@ -85,6 +85,10 @@ class ChannelRoutes(ServerCore):
             self._require(ctx.channel, Permissions.ATTACH_FILES)
         if ctx.channel.is_thread and (ctx.channel.archived or ctx.channel.locked):
             raise DiscordError(400, 50083, "Thread is archived")
+        if ctx.channel.type == ChannelType.DM and not all(
+            user.accepts_dms for user in ctx.channel.recipients
+        ):
+            raise DiscordError(403, 50007, "Cannot send messages to this user")
 
     def _message_in(self, channel: FakeChannel, message_id: str) -> FakeMessage:
         for message in self.messages[channel.id]:

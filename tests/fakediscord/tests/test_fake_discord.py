@@ -842,6 +842,15 @@ async def test_direct_messages(env: Env) -> None:
     sent = await user.send("private hello")
     assert fake.messages[dm][-1].content == "private hello"
     assert sent.channel.id == int(dm.id)
+    fake.close_dms(alice)  # as a user's privacy settings do
+    with pytest.raises(discord.Forbidden) as refused:
+        await user.send("not delivered")
+    assert (refused.value.status, refused.value.code) == (403, 50007)
+    assert refused.value.text == "Cannot send messages to this user"
+    assert fake.messages[dm][-1].content == "private hello"
+    fake.close_dms(alice, closed=False)
+    await user.send("open again")
+    assert fake.messages[dm][-1].content == "open again"
 
 
 async def test_malformed_dispatch_surfaces(fake_discord: FakeDiscord) -> None:
