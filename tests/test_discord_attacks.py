@@ -20,12 +20,15 @@ from tests.fakediscord import FakeDiscord, InteractionHandle
 from tests.fakediscord.common import Permissions
 from tests.test_discord_privacy import facilitator_csv
 from tests.test_discord_reflections import (
+    ANONYMOUS,
     CARD_TITLE,
     add_member,
     answer,
     command,
     owner,
     reflect,
+    shared_posts,
+    submit,
 )
 
 EPHEMERAL = 1 << 6
@@ -131,3 +134,27 @@ async def test_a_member_who_may_not_post_cannot_make_the_bot_post_for_them(
         assert not is_ephemeral(await reply_data(allowed))
         public = [m.embeds for m in fake.messages.all() if not m.ephemeral]
         assert "liar" not in json.dumps(public)
+
+
+async def test_editing_an_anonymous_post_keeps_it_where_the_cohort_read_it(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Bob shares a card reflection anonymously in #general, then edits it while he is in
+    a two-person channel. Reposted where he typed the edit, the anonymous text would turn
+    up in a room of two the moment he acted: the new copy replaces the old where it was."""
+    fake = strict_fake_discord
+    assert fake.guild is not None
+    bob = add_member(fake, "Bob")
+    small = fake.guild.add_channel("bob-and-mentor")
+    async with cohort_bot(fake, tmp_path):
+        await reflect(fake, "Before.", bob, about="confrontation", visibility="anonymous")
+        [before] = shared_posts(fake, "general")
+        handle = await fake.slash("reflections edit", {"id": 1}, user=bob, channel=small)
+        await handle.response()
+        content, _ = await submit(fake, handle, "After.")
+        assert content.endswith(ANONYMOUS), content
+        assert before.deleted
+        assert shared_posts(fake, small) == []
+        [after] = shared_posts(fake, "general")
+        assert embed_of(after)["description"] == "After."
+        assert after.content.startswith("Shared anonymously")

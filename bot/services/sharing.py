@@ -137,13 +137,16 @@ class SharingService(CohortScoped):
         if reflection.pending is not None:
             await self._settle(reflection, self._need_sharer(sharer))
             reflection = await self.get(actor, reflection.id)
+        # A copy already shown is replaced where the cohort read it, never moved to where
+        # the author happens to be (a small channel would tell who wrote an anonymous one).
+        shown_in = reflection.shared_channel_id if reflection.shared_message_id else None
         if reflection.shared_message_id is not None:
             await self._unshare(reflection, self._need_sharer(sharer))
         if visibility == "private":
             return await self._record(actor, reflection.id, "private")
         assert sharer is not None
         try:
-            channel_id = await self._share_channel(actor, reflection)
+            channel_id = shown_in or await self._share_channel(actor, reflection)
             if not await sharer.author_may_post(channel_id):
                 raise UserError(
                     "you may not post in that channel or thread yourself, so I will not "
