@@ -18,7 +18,10 @@ from bot.services.permissions import SHOWN_ONLY_TO_YOU
 from tests.e2e import cohort_bot, custom_ids, embed_of
 from tests.fakediscord import FakeDiscord, InteractionHandle
 from tests.fakediscord.common import Permissions
+from tests.fakes import FakeClock
+from tests.test_discord_cohorts import prompts_in_order, run
 from tests.test_discord_privacy import facilitator_csv
+from tests.test_discord_pulse import MONDAY, a_day, private_channel, start_spring
 from tests.test_discord_reflections import (
     ANONYMOUS,
     CARD_TITLE,
@@ -158,3 +161,25 @@ async def test_editing_an_anonymous_post_keeps_it_where_the_cohort_read_it(
         [after] = shared_posts(fake, "general")
         assert embed_of(after)["description"] == "After."
         assert after.content.startswith("Shared anonymously")
+
+
+async def test_pulse_beside_the_export_does_not_name_an_anonymous_author(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Bob reflects privately on Monday's prompt and Carol anonymously. The export names
+    Bob and hides Carol; had pulse said both reflected, the anonymous words would be
+    hers. Her anonymous reflection does not count for her there."""
+    fake, clock = strict_fake_discord, FakeClock(MONDAY)
+    private_channel(fake)
+    bob, carol = add_member(fake, "Bob"), add_member(fake, "Carol")
+    first = prompts_in_order()[0]
+    async with cohort_bot(fake, tmp_path, clock=clock) as bot:
+        await start_spring(fake)
+        for member in (bob, carol):
+            await run(fake, "cohort join", user=member)
+        await a_day(bot, clock, 4)
+        await reflect(fake, "Named.", bob, about=first.id)
+        await reflect(fake, "Hers, unnamed.", carol, about=first.id, visibility="anonymous")
+        assert [row["author_id"] for row in await facilitator_csv(fake)] == [bob.id, "anonymous"]
+        text = embed_of((await run(fake, "cohort pulse")).data)["description"]
+        assert f"“{first.title}”: 1 of 2; not yet: <@{carol.id}>." in text
