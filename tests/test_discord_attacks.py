@@ -183,3 +183,19 @@ async def test_pulse_beside_the_export_does_not_name_an_anonymous_author(
         assert [row["author_id"] for row in await facilitator_csv(fake)] == [bob.id, "anonymous"]
         text = embed_of((await run(fake, "cohort pulse")).data)["description"]
         assert f"“{first.title}”: 1 of 2; not yet: <@{carol.id}>." in text
+
+
+async def test_a_cohort_named_in_odd_digits_is_refused_not_crashed(
+    strict_fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """'²' and '①' are digits to str.isdigit but not to int(): a member's /prompt status
+    with either as the cohort got 'something went wrong' and an error in the log."""
+    fake = strict_fake_discord
+    private_channel(fake)
+    bob = add_member(fake, "Bob")
+    async with cohort_bot(fake, tmp_path):
+        await start_spring(fake)
+        for odd in ("²", "①", "٣"):
+            content, _ = await command(fake, "prompt status", bob, cohort=odd)
+            assert content.startswith(f"No running cohort is called “{odd}”"), content
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == [], "refused, not crashed"

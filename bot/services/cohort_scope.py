@@ -111,7 +111,7 @@ class CohortScoped(StoreService):
 
     async def _named(self, actor: Actor, wanted: str, *, include_ended: bool) -> CohortRow:
         cohorts = await self.store.list_cohorts(actor.guild_id, include_ended=True)
-        if wanted.isdigit():
+        if wanted.isdecimal():  # not isdigit: '²' is a digit that int() refuses
             for cohort in cohorts:
                 if cohort.id == int(wanted) and (include_ended or not cohort.ended):
                     return cohort

@@ -194,7 +194,8 @@ class PromptCommands:
 
 
 def _count(text: str) -> int:
-    if not text.isdigit():
+    # isdecimal, not isdigit ('²' is a digit int() refuses); a long one is no count either
+    if not text.isdecimal() or len(text) > 9:
         raise UserError(f"“{clip(text, 24)}” is not a number; choose 1 to 25.")
     return int(text)
 
