@@ -18,6 +18,7 @@ from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of
 from tests.fakediscord import CallbackType, FakeDiscord, FakeMessage, FakeUser
 from tests.fakes import FakeClock
 from tests.test_discord_prompts import posts, schedule, tick
+from tests.test_discord_reflections import add_member, owner
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -30,18 +31,6 @@ def load_items() -> list[Any]:
 
 ITEMS = load_items()
 FIRST, SECOND = ITEMS[0], ITEMS[1]
-
-
-def owner(fake: FakeDiscord) -> FakeUser:
-    assert fake.guild is not None
-    return fake.guild.owner
-
-
-def add_member(fake: FakeDiscord, name: str) -> FakeUser:
-    assert fake.guild is not None
-    user = fake.add_user(name.lower(), global_name=name)
-    fake.guild.add_member(user)
-    return user
 
 
 def answers(tmp_path: Path) -> list[tuple[Any, ...]]:

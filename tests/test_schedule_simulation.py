@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,19 +25,7 @@ from bot.schedule import (
     post_instant,
     upcoming,
 )
-
-MINUTE = timedelta(minutes=1)
-DAY = timedelta(days=1)
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    """An aware UTC instant."""
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def wall(instant: datetime, zone: str) -> datetime:
-    """Naive wall-clock reading of an instant in a zone."""
-    return instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+from tests.schedule_helpers import DAY, MINUTE, utc, wall
 
 
 @functools.cache

@@ -45,7 +45,10 @@ class CommandDriver(DriverBase, CommandRoutes):
         return command, scope, path, specs
 
     @staticmethod
-    def _nest(command: JsonDict, path: list[str], leaf: list[JsonDict]) -> list[JsonDict]:
+    def _command_data(
+        command: JsonDict, scope: str | None, path: list[str], leaf: list[JsonDict]
+    ) -> JsonDict:
+        """A chat command's interaction data: ``leaf`` nested under the subcommand path."""
         options = leaf
         specs: list[JsonDict] = list(command.get("options") or [])
         chain: list[JsonDict] = []
@@ -55,7 +58,15 @@ class CommandDriver(DriverBase, CommandRoutes):
             specs = list(spec.get("options") or [])
         for spec in reversed(chain):
             options = [{"name": spec["name"], "type": spec["type"], "options": options}]
-        return options
+        data: JsonDict = {
+            "id": command["id"],
+            "name": command["name"],
+            "type": 1,
+            "options": options,
+        }
+        if scope is not None:
+            data["guild_id"] = scope
+        return data
 
     def _check_can_use(
         self,
@@ -116,17 +127,10 @@ class CommandDriver(DriverBase, CommandRoutes):
             )
         builder = OptionBuilder(self, scope_guild, autocomplete=False)
         leaf = builder.options(specs, options or {}, where=f"/{name}")
-        data: JsonDict = {
-            "id": command["id"],
-            "name": command["name"],
-            "type": 1,
-            "options": self._nest(command, path, leaf),
-        }
+        data = self._command_data(command, scope, path, leaf)
         resolved = builder.resolved_payload()
         if resolved is not None:
             data["resolved"] = resolved
-        if scope is not None:
-            data["guild_id"] = scope
         return await self._send_interaction(
             InteractionType.APPLICATION_COMMAND,
             data,
@@ -160,14 +164,7 @@ class CommandDriver(DriverBase, CommandRoutes):
         values[focused_option] = value
         builder = OptionBuilder(self, scope_guild, autocomplete=True)
         leaf = builder.options(specs, values, focused=focused_option, where=f"/{name}")
-        data: JsonDict = {
-            "id": command["id"],
-            "name": command["name"],
-            "type": 1,
-            "options": self._nest(command, path, leaf),
-        }
-        if scope is not None:
-            data["guild_id"] = scope
+        data = self._command_data(command, scope, path, leaf)
         return await self._send_interaction(
             InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE,
             data,
