@@ -124,7 +124,9 @@ async def test_a_csv_too_large_even_zipped_comes_in_parts(
         assert len(data) <= 40_000 and all(m.ephemeral for m in messages)
         name, text = unzip(data)
         assert name == "reflections.csv"
-        assert text.startswith("id,date,about,author_id,visibility,edited,text\r\n")
+        assert text.startswith(
+            "id,date,about,author_id,author_name,visibility,edited,text,cohort\r\n"
+        )
         rows += [(row["id"], row["text"]) for row in csv.DictReader(io.StringIO(text))]
     assert rows == stored(tmp_path), "every row once, in order, none cut in half"
 

@@ -537,9 +537,11 @@ async def test_facilitator_csv_export_is_private_and_parses(
             "date",
             "about",
             "author_id",
+            "author_name",
             "visibility",
             "edited",
             "text",
+            "cohort",
         ]
         assert [
             (r["id"], r["about"], r["author_id"], r["visibility"], r["text"]) for r in table

@@ -499,7 +499,9 @@ async def test_export_csv_for_facilitators_hides_anonymous_authors(
     await service.edit(BOB, anonymous.id, "no name, edited", sharer)
 
     exported = await service.export_csv(OWNER)
-    assert exported.splitlines()[0] == "id,date,about,author_id,visibility,edited,text"
+    assert exported.splitlines()[0] == (
+        "id,date,about,author_id,author_name,visibility,edited,text,cohort"
+    )
     rows = parse(exported)
     assert rows == [
         {
@@ -507,18 +509,22 @@ async def test_export_csv_for_facilitators_hides_anonymous_authors(
             "date": "2026-03-02T07:00:00+00:00",
             "about": CARD_TITLE,
             "author_id": str(ALICE.user_id),
+            "author_name": "",
             "visibility": "private",
             "edited": "",
             "text": tricky,
+            "cohort": "",
         },
         {
             "id": str(anonymous.id),
             "date": "2026-03-04T07:00:00+00:00",
             "about": CARD_TITLE,
             "author_id": "anonymous",
+            "author_name": "anonymous",
             "visibility": "anonymous",
             "edited": "2026-03-04T08:00:00+00:00",
             "text": "no name, edited",
+            "cohort": "",
         },
     ]
     assert str(BOB.user_id) not in exported

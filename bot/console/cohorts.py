@@ -97,10 +97,11 @@ class CohortCommands:
             return self._lines((await services.cohorts.list(actor)).lines())
         if action == "end":
             ended = await services.cohorts.end(actor, named.get("cohort"))
+            summary = await services.pulse.final_note(ended)
             return (
                 f"“{ended.name}” has ended: no more posts, reminders or digests. Its "
                 "reflections and history stay (until retention). /cohort next starts the "
-                "next cohort in its channel."
+                "next cohort in its channel.\n" + self._lines(list(summary.lines))
             )
         if action == "pulse":
             view = await services.pulse.pulse(actor, named.get("cohort"))

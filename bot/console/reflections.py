@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from bot.console.base import Command, Draft, Question, sentence, split_options, words
@@ -172,12 +172,22 @@ class ReflectionCommands:
             return f"Your reflections are in {path}"
         if scope != "everyone":
             return "Usage: /reflections export [mine|everyone] [since:YYYY-MM-DD]"
-        csv_text = await self.service.export_csv(actor, _since(since_text))
+        until = _since(named.get("until", ""))
+        csv_text = await self.service.export_csv(
+            actor,
+            _since(since_text),
+            until + timedelta(days=1) if until else None,
+            named.get("cohort"),
+        )
         path = self.console.write_file(f"reflections-{now:%Y%m%d-%H%M%S}.csv", csv_text)
         return f"Every member's reflections (CSV, for facilitators only): {path}"
 
-    async def summary(self) -> str:
-        summary = await self.service.summary(self.console.actor)
+    async def summary(self, cohort: str | None = None) -> str:
+        actor = self.console.actor
+        if cohort:
+            summary = await self.console.services.pulse.cohort_summary(actor, cohort)
+        else:
+            summary = await self.service.summary(actor)
         now = self.console.services.clock()
         name = f"participation-{now:%Y%m%d-%H%M%S}.png"
         path = self.console.write_file(name, summary.chart_png)
@@ -193,10 +203,14 @@ class ReflectionCommands:
         if action.lower() == "export":
             return await self.export(f"everyone {rest}")
         if action.lower() == "summary":
-            return await self.summary()
+            _, named = split_options(rest)
+            return await self.summary(named.get("cohort"))
         if action.lower() == "beliefs":
             return await beliefs_text(self.console)
-        return "Usage: /cohort-reflections export [since:YYYY-MM-DD] | summary | beliefs"
+        return (
+            "Usage: /cohort-reflections export [since:YYYY-MM-DD] [until:YYYY-MM-DD] "
+            "[cohort:NAME] | summary [cohort:NAME] | beliefs"
+        )
 
     def forget_me(self) -> str:
         async def yes() -> str:

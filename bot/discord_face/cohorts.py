@@ -7,6 +7,7 @@ out, as hidden commands are.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -62,6 +63,27 @@ def channel_choice(channel: discord.abc.GuildChannel) -> ChannelChoice:
         visible_to_everyone=channel.permissions_for(guild.default_role).view_channel,
         bot_can_post=mine.view_channel and mine.send_messages and mine.embed_links,
     )
+
+
+async def facilitators_channel(
+    interaction: discord.Interaction, channel: discord.abc.GuildChannel
+) -> ChannelChoice:
+    """channel_choice for the facilitators' channel: open to everyone also when a role that
+    is not a facilitators' one can read it (servers often show channels to a 'Member' role
+    every member holds, not to @everyone)."""
+    choice = channel_choice(channel)
+    role_id = await services_of(interaction).facilitators.settings.get_facilitator_role(
+        channel.guild.id
+    )
+    members_read = any(
+        channel.permissions_for(role).view_channel
+        for role in channel.guild.roles
+        if not role.is_default()
+        and not role.is_bot_managed()
+        and role.id != role_id
+        and not (role.permissions.manage_guild or role.permissions.administrator)
+    )
+    return replace(choice, visible_to_everyone=choice.visible_to_everyone or members_read)
 
 
 def cohort_embed(view: CohortView) -> discord.Embed:
@@ -142,7 +164,7 @@ class Cohorts(
             ends=ends,
             curriculum=curriculum,
             when_finished=when_finished,
-            facilitator_channel=channel_choice(facilitator_channel)
+            facilitator_channel=await facilitators_channel(interaction, facilitator_channel)
             if facilitator_channel
             else None,
         )
@@ -180,7 +202,7 @@ class Cohorts(
             ends=ends,
             curriculum=curriculum,
             when_finished=when_finished,
-            facilitator_channel=channel_choice(facilitator_channel)
+            facilitator_channel=await facilitators_channel(interaction, facilitator_channel)
             if facilitator_channel
             else None,
         )
@@ -199,12 +221,16 @@ class Cohorts(
     async def end(
         self, interaction: discord.Interaction, cohort: CohortOption | None = None
     ) -> None:
-        ended = await services_of(interaction).cohorts.end(actor_of(interaction), cohort)
-        await reply_privately(
-            interaction,
+        services = services_of(interaction)
+        ended = await services.cohorts.end(actor_of(interaction), cohort)
+        summary = await services.pulse.final_note(ended)
+        await interaction.response.send_message(
             f"“{ended.name}” has ended: no more posts, reminders or digests. Its reflections "
             "and history stay (until retention). /cohort next starts the next cohort in its "
             "channel.",
+            embed=note_embed(summary),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
         )
 
     @app_commands.command(name="next", description="Start the next cohort afresh in the channel")

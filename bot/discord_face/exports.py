@@ -8,14 +8,20 @@ server admin may grant the group to anyone in Server Settings > Integrations.
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_face.common import NO_PINGS, actor_of, services_of
+from bot.discord_face.common import (
+    NO_PINGS,
+    CohortOption,
+    actor_of,
+    any_cohort_choices,
+    services_of,
+)
 from bot.discord_face.embeds import BELIEFS_FILE, CHART_FILE, summary_embed
 from bot.discord_face.practice import send_beliefs
 from bot.services.exports import PackedExport, RecordKind, megabytes, pack_export
@@ -90,23 +96,41 @@ class CohortReflections(
         super().__init__()
 
     @app_commands.command(description="Every reflection in this server as CSV (facilitators)")
-    @app_commands.describe(since="Only reflections on or after this date, YYYY-MM-DD")
+    @app_commands.describe(
+        since="Only reflections on or after this date, YYYY-MM-DD (UTC)",
+        until="Only reflections up to and including this date, YYYY-MM-DD (UTC)",
+        cohort="Only this cohort's reflections (default: the whole server)",
+    )
+    @app_commands.autocomplete(cohort=any_cohort_choices)
     async def export(
-        self, interaction: discord.Interaction, since: app_commands.Range[str, 1, 40] | None = None
+        self,
+        interaction: discord.Interaction,
+        since: app_commands.Range[str, 1, 40] | None = None,
+        until: app_commands.Range[str, 1, 40] | None = None,
+        cohort: CohortOption | None = None,
     ) -> None:
         services, actor = services_of(interaction), actor_of(interaction)
-        start = parse_since(since)
+        start, end = parse_since(since), parse_since(until)
         await services.reflections.check_can_export_all(actor)  # refuse before any wait
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await services.reflections.export_csv(actor, start)
+        text = await services.reflections.export_csv(
+            actor, start, end + timedelta(days=1) if end else None, cohort
+        )
         await send_export(interaction, text, "reflections.csv", "csv", since_hint=True)
 
     @app_commands.command(description="Participation per prompt and per day (facilitators)")
-    async def summary(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(cohort="One cohort: x of its N members per prompt (default: the server)")
+    @app_commands.autocomplete(cohort=any_cohort_choices)
+    async def summary(
+        self, interaction: discord.Interaction, cohort: CohortOption | None = None
+    ) -> None:
         services, actor = services_of(interaction), actor_of(interaction)
         await services.reflections.check_can_see_summary(actor)  # refuse before any wait
         await interaction.response.defer(ephemeral=True, thinking=True)
-        summary = await services.reflections.summary(actor)
+        if cohort:
+            summary = await services.pulse.cohort_summary(actor, cohort)
+        else:
+            summary = await services.reflections.summary(actor)
         files = [discord.File(io.BytesIO(summary.chart_png), filename=CHART_FILE)]
         if summary.beliefs_png is not None:
             files.append(discord.File(io.BytesIO(summary.beliefs_png), filename=BELIEFS_FILE))

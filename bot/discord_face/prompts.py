@@ -263,6 +263,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
         try:
             if services.content.loaded:
                 await services.prompts.run_due(self.poster)
+                await services.pulse.run_endings(self.courier)
                 await services.pulse.run_digests(self.courier)
                 await services.reminders.run_due(self.courier)
             await services.reflections.settle_shares(self.sharer)

@@ -64,17 +64,18 @@ class CohortScoped(StoreService):
     async def cohort_of_reflection(self, actor: Actor, prompt_id: str | None) -> CohortRow | None:
         """The cohort a reflection is written in, when it can be told; None otherwise.
 
-        The channel or thread it is written in first; then the author's cohorts (the
-        one that posted this prompt, if several); then the server's only cohort.
+        The channel's (or thread's) cohort, unless the author is on other cohorts' rosters
+        only; then the author's cohort (the one that posted this prompt, if several); a
+        member on no roster, outside any cohort's channel: the server's only cohort.
         """
         here = await self._here(actor)
-        if here is not None:
-            return here
         mine = [
             cohort
             for cohort_id in await self.store.memberships(actor.guild_id, actor.user_id)
             if (cohort := await self.store.get_cohort(cohort_id)) is not None
         ]
+        if here is not None and (not mine or any(c.id == here.id for c in mine)):
+            return here
         if len(mine) > 1 and prompt_id is not None:
             posted = []
             for cohort in mine:

@@ -8,6 +8,7 @@ The weekly digest is reserved before it is sent, so it goes out exactly once a w
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -16,8 +17,10 @@ from zoneinfo import ZoneInfo
 from bot.library.models import Prompt
 from bot.services.cohort_scope import CohortScoped
 from bot.services.delivery import Courier, DeliveryFailed, Note
+from bot.services.participation import SummaryView, participation_chart
 from bot.services.permissions import Actor
 from bot.services.prompt_plan import day_text
+from bot.services.summaries import CohortCounts
 from bot.store import CohortRow, Delivery
 from bot.text import MemberMention, Rich
 
@@ -27,6 +30,7 @@ NAMED_PROMPTS = 7  # a week: the newest prompts list who has not reflected; olde
 NAMES_PER_PROMPT = 15  # then "and N more" (seven lists of mentions fit in one embed)
 SETTLE_AFTER = timedelta(minutes=1)  # an older unsettled digest is not in flight
 DIGEST_WEEKDAY = 0  # Monday, at the cohort's post time: the week before, in its zone
+FINAL_WITHIN = timedelta(days=7)  # a cohort ended longer ago gets no summary sent any more
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,70 @@ class PulseService(CohortScoped):
             seen.add(entry.prompt_id)
             found.append((entry.local_date or entry.at.astimezone(zone).date(), prompt))
         return found
+
+    # ---------------------------------------------------------------- summaries
+
+    async def counts_of(self, row: CohortRow) -> CohortCounts:
+        """The cohort's participation in counts (oldest prompt first)."""
+        posted = list(reversed(await self.posted_prompts(row)))
+        reflectors = await self.store.prompt_reflectors(row.id)
+        roster = {member.user_id for member in await self.store.roster(row.id)}
+        per_prompt, anyone = [], set()
+        for day, prompt in posted:
+            authors: set[int] = set()
+            for prompt_id in (prompt.id, *prompt.replaces):
+                authors |= reflectors.get(prompt_id, set())
+            per_prompt.append((day, prompt.title, len(authors & roster)))
+            anyone |= authors & roster
+        return CohortCounts(
+            name=row.name,
+            roster=len(roster),
+            first_day=posted[0][0] if posted else row.starts_on,
+            last_day=posted[-1][0] if posted else None,
+            per_prompt=tuple(per_prompt),
+            reflected_any=len(anyone),
+            ended=row.ended,
+        )
+
+    async def cohort_summary(self, actor: Actor, cohort: str | None) -> SummaryView:
+        """A cohort's summary for facilitators: x of N members per prompt, and a chart."""
+        await self.facilitators.require(actor, "see the reflection summary")
+        row = await self.cohort(actor, cohort, include_ended=True)
+        counts = await self.counts_of(row)
+        stats = await self.store.participation(
+            row.guild_id, tz=ZoneInfo(row.timezone), cohort_id=row.id
+        )
+        days = [(day.day.isoformat(), day.authors) for day in stats.days]
+        chart = await asyncio.to_thread(participation_chart, days)
+        return SummaryView(tuple(str(line) for line in counts.lines()), chart)
+
+    async def final_note(self, row: CohortRow) -> Note:
+        """The end-of-cohort summary as it goes to the facilitators' channel."""
+        counts = await self.counts_of(row)
+        return Note(
+            f"End of cohort: {row.name}",
+            (*counts.lines(), Rich.of("/cohort-reflections export gives its reflections as CSV.")),
+            final_marker(row.id),
+        )
+
+    async def run_endings(self, courier: Courier) -> int:
+        """End cohorts whose last day has passed, and send each ended cohort's summary once
+        to its facilitators' channel (within a week of its end)."""
+        now = self.clock()
+        for row in await self.store.running_cohorts():
+            today = now.astimezone(ZoneInfo(row.timezone)).date()
+            if row.ends_on is not None and today > row.ends_on:
+                await self.store.end_cohort(row.id, now=now)
+                log.info("cohort %s ended: its last day, %s, is over", row.id, row.ends_on)
+        sent = 0
+        for row in await self.store.ended_cohorts(since=now - FINAL_WITHIN):
+            if row.digest_channel_id is None or row.ended_at is None:
+                continue
+            if await self.store.deliveries(row.id, "final"):
+                continue
+            day = row.ended_at.astimezone(ZoneInfo(row.timezone)).date()
+            sent += await self._deliver(row, "final", day, await self.final_note(row), courier)
+        return sent
 
     # ---------------------------------------------------------------- the weekly digest
 

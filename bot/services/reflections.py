@@ -313,24 +313,58 @@ class ReflectionService(SharingService):
 
     # ---------------------------------------------------------------- facilitators
 
-    async def export_csv(self, actor: Actor, since: datetime | None = None) -> str:
-        """Every reflection in the server as CSV; anonymous authors stay hidden unless allowed."""
+    async def export_csv(
+        self,
+        actor: Actor,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        cohort: str | None = None,
+    ) -> str:
+        """Every reflection in the server (or one cohort's), written from ``since`` up to
+        ``until``, as CSV; anonymous authors stay hidden unless allowed.
+
+        Beside each author's id is the display name recorded when they joined a cohort or
+        last acted (empty if they never joined one); every cell a member wrote or named is
+        made safe for spreadsheets.
+        """
         await self.check_can_export_all(actor)
+        only = None if not cohort else await self.cohort(actor, cohort, include_ended=True)
         show_anonymous = self.settings.reflections.facilitators_see_anonymous_authors
+        cohorts = {
+            c.id: c.name for c in await self.store.list_cohorts(actor.guild_id, include_ended=True)
+        }
+        names = await self.store.recorded_names(actor.guild_id)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["id", "date", "about", "author_id", "visibility", "edited", "text"])
-        async for item in self.store.export_reflections(actor.guild_id, since=since):
+        writer.writerow(
+            [
+                "id",
+                "date",
+                "about",
+                "author_id",
+                "author_name",
+                "visibility",
+                "edited",
+                "text",
+                "cohort",
+            ]
+        )
+        async for item in self.store.export_reflections(
+            actor.guild_id, since=since, until=until, cohort_id=None if only is None else only.id
+        ):
             hidden = item.anonymous_to_others and not show_anonymous
+            name = names.get((item.cohort_id, item.author_id)) or names.get((None, item.author_id))
             writer.writerow(
                 [
                     item.id,
                     item.created_at.isoformat(timespec="seconds"),
                     spreadsheet_safe(self.topic_title(item.about_kind, item.about_id)),
                     "anonymous" if hidden else str(item.author_id),
+                    "anonymous" if hidden else spreadsheet_safe(name or ""),
                     item.visibility,
                     item.edited_at.isoformat(timespec="seconds") if item.edited_at else "",
                     spreadsheet_safe(item.text),
+                    spreadsheet_safe(cohorts.get(item.cohort_id or 0, "")),
                 ]
             )
         return buffer.getvalue()

@@ -136,6 +136,14 @@ class CohortQueries(Runner):
         rows = await self._query(f"{_SELECT} WHERE ended_at IS NULL {paused} ORDER BY id")
         return [_COHORT(row) for row in rows]
 
+    async def ended_cohorts(self, *, since: datetime) -> list[CohortRow]:
+        """Cohorts of every server that ended at or after ``since``, oldest first."""
+        rows = await self._query(
+            f"{_SELECT} WHERE ended_at IS NOT NULL AND ended_at >= ? ORDER BY ended_at",
+            (db_time(since),),
+        )
+        return [_COHORT(row) for row in rows]
+
     async def cohort_in_channel(self, guild_id: int, channel_id: int) -> CohortRow | None:
         """The cohort of a channel, or of a thread one of its prompts opened.
 

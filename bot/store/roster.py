@@ -148,3 +148,17 @@ class RosterQueries(Runner):
                 (guild_id, user_id),
             )
         return [int(row[0]) for row in rows]
+
+    async def recorded_names(self, guild_id: int) -> dict[tuple[int | None, int], str]:
+        """The names members were recorded under in a server's cohorts: keyed by (cohort,
+        member), and by (None, member) for the name they last acted under in any cohort."""
+        rows = await self._query(
+            "SELECT cohort_id, user_id, display_name FROM cohort_members WHERE guild_id = ? "
+            "ORDER BY seen_at",
+            (guild_id,),
+        )
+        names: dict[tuple[int | None, int], str] = {}
+        for cohort_id, user_id, display_name in rows:
+            names[(int(cohort_id), int(user_id))] = display_name
+            names[(None, int(user_id))] = display_name  # the latest seen wins
+        return names
