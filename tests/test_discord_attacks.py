@@ -199,3 +199,33 @@ async def test_a_cohort_named_in_odd_digits_is_refused_not_crashed(
             content, _ = await command(fake, "prompt status", bob, cohort=odd)
             assert content.startswith(f"No running cohort is called “{odd}”"), content
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == [], "refused, not crashed"
+
+
+async def test_the_digest_refuses_a_channel_every_member_reads_through_a_role(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Many servers hide channels from @everyone and show them to a 'Member' role every
+    member holds. A facilitators' channel open to that role is open to the cohort: the
+    digest, which names who has not reflected, is refused there as in a public one. The
+    facilitator role itself, and roles with Manage Server, may read it."""
+    fake = strict_fake_discord
+    assert fake.guild is not None
+    everyone_role = fake.guild.add_role("Member")
+    leads = fake.guild.add_role("Leads")
+    admins = fake.guild.add_role("Admins", permissions=Permissions.MANAGE_GUILD)
+    bob = fake.add_user("bob", global_name="Bob")
+    fake.guild.add_member(bob, roles=[everyone_role])
+    channel = private_channel(fake)
+    channel.set_overwrite(everyone_role, allow=Permissions.VIEW_CHANNEL)
+    async with cohort_bot(fake, tmp_path):
+        refused = await start_spring(fake)
+        assert (refused.data["content"] or "").startswith(
+            f"I will not send the digest to <#{channel.id}>: every member can see that channel"
+        ), refused.data
+        await run(fake, "facilitators set-role", {"role": leads.id})
+    channel.set_overwrite(everyone_role, deny=Permissions.VIEW_CHANNEL)
+    channel.set_overwrite(leads, allow=Permissions.VIEW_CHANNEL)
+    channel.set_overwrite(admins, allow=Permissions.VIEW_CHANNEL)
+    async with cohort_bot(fake, tmp_path, expect_sync=False):
+        started = await start_spring(fake)
+        assert started.data["content"] == "Started the cohort “Spring”.", started.data
