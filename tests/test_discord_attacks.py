@@ -229,3 +229,21 @@ async def test_the_digest_refuses_a_channel_every_member_reads_through_a_role(
     async with cohort_bot(fake, tmp_path, expect_sync=False):
         started = await start_spring(fake)
         assert started.data["content"] == "Started the cohort “Spring”.", started.data
+
+
+async def test_an_export_until_the_last_date_there_is_does_not_crash(
+    strict_fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """until:9999-12-31 (a careless 'everything') overflowed a date; odd dates are told."""
+    fake = strict_fake_discord
+    async with cohort_bot(fake, tmp_path):
+        await reflect(fake, "Mine.", about="confrontation")
+        content, message = await command(
+            fake, "cohort-reflections export", owner(fake), until="9999-12-31", since="0001-01-01"
+        )
+        assert content.startswith("Here is your file"), content
+        assert message is not None and b"Mine." in message.attachments[0].data
+        for odd in ("²026-01-01", "2026-02-30", "\x00"):
+            content, _ = await command(fake, "cohort-reflections export", owner(fake), until=odd)
+            assert content.endswith("is not a date; write it as YYYY-MM-DD."), content
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == [], "refused, not crashed"

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import itertools
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
 from bot.console.base import Command, Draft, Question, sentence, split_options, words
 from bot.console.cards import card_completer
 from bot.console.practice import beliefs_text
 from bot.services.answers import plural
+from bot.services.exports import day_after
 from bot.services.reflections import Forgotten, ReflectionService
 from bot.services.sharing import SharedPost, visibility_note
 from bot.store import Visibility
@@ -176,7 +177,7 @@ class ReflectionCommands:
         csv_text = await self.service.export_csv(
             actor,
             _since(since_text),
-            until + timedelta(days=1) if until else None,
+            day_after(until),
             named.get("cohort"),
         )
         path = self.console.write_file(f"reflections-{now:%Y%m%d-%H%M%S}.csv", csv_text)

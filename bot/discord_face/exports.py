@@ -8,7 +8,7 @@ server admin may grant the group to anyone in Server Settings > Integrations.
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -24,7 +24,7 @@ from bot.discord_face.common import (
 )
 from bot.discord_face.embeds import BELIEFS_FILE, CHART_FILE, summary_embed
 from bot.discord_face.practice import send_beliefs
-from bot.services.exports import PackedExport, RecordKind, megabytes, pack_export
+from bot.services.exports import PackedExport, RecordKind, day_after, megabytes, pack_export
 from bot.text import clip
 from bot.user_error import UserError
 
@@ -113,9 +113,7 @@ class CohortReflections(
         start, end = parse_since(since), parse_since(until)
         await services.reflections.check_can_export_all(actor)  # refuse before any wait
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await services.reflections.export_csv(
-            actor, start, end + timedelta(days=1) if end else None, cohort
-        )
+        text = await services.reflections.export_csv(actor, start, day_after(end), cohort)
         await send_export(interaction, text, "reflections.csv", "csv", since_hint=True)
 
     @app_commands.command(description="Participation per prompt and per day (facilitators)")

@@ -16,6 +16,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Literal
 
@@ -61,6 +62,14 @@ class PackedExport:
             f"zipped, so it comes in {len(self.files)} parts, one message each; every part is "
             f"a zip that opens on its own with the same header. It is sent only to you.{hint}"
         )
+
+
+def day_after(last_day: datetime | None) -> datetime | None:
+    """The exclusive end of an export that runs through ``last_day`` (inclusive); None, no
+    end, for none and for the last date there is (9999-12-31 has no day after it)."""
+    if last_day is None or last_day.date() == date.max:
+        return None
+    return last_day + timedelta(days=1)
 
 
 def megabytes(size: int) -> str:
