@@ -168,8 +168,8 @@ class SharingService(CohortScoped):
             raise self._not_shared(reflection.id, error) from None
         except ShareUnclear:  # the reservation stays; settle_shares() finds out
             raise ShareFailed(
-                f"Reflection #{reflection.id} is saved. Discord did not confirm the share, so "
-                "I will look for it in the channel and record it if it went out; until then "
+                f"Reflection #{reflection.id} is saved. The share was not confirmed, so I "
+                "will look for it in the channel and record it if it went out; until then "
                 "it counts as private."
             ) from None
         return await self._record(actor, reflection.id, visibility, channel_id, message_id)
