@@ -70,11 +70,6 @@ def current_item_id(item_id: str, library: Library) -> str:
     return f"{prefix}:{card.id}{colon}{check_id}"
 
 
-def is_myth_item(item_id: str) -> bool:
-    """Whether an item id names a myth (for the belief-shift picture)."""
-    return item_id.startswith(f"{MYTH_PREFIX}:")
-
-
 def practice_items(library: Library) -> list[PracticeItem]:
     """Every item, myths first then checks, each in file order (the order a member meets them)."""
     items: list[PracticeItem] = []

@@ -31,10 +31,6 @@ class ItemState:
     step: int  # index into GAP_DAYS of the gap just scheduled
     due_at: datetime
 
-    @property
-    def gap_days(self) -> int:
-        return GAP_DAYS[self.step]
-
 
 def after_answer(state: ItemState | None, right: bool, now: datetime) -> ItemState:
     """The item's state once answered at ``now``: up one gap if right, else back to 1 day."""

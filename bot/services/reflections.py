@@ -409,9 +409,6 @@ class ReflectionService(SharingService):
             log.info("retention: deleted %d reflection(s) older than %d days", removed, days)
         return removed
 
-    async def can_see_all(self, actor: Actor) -> bool:
-        return await self.facilitators.is_facilitator(actor)
-
     async def check_can_export_all(self, actor: Actor) -> None:
         """Refuse anyone but facilitators (the faces ask before starting slow work)."""
         await self.facilitators.require(actor, "export reflections")
