@@ -7,6 +7,7 @@ test_discord_privacy.py.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -247,3 +248,44 @@ async def test_an_export_until_the_last_date_there_is_does_not_crash(
             content, _ = await command(fake, "cohort-reflections export", owner(fake), until=odd)
             assert content.endswith("is not a date; write it as YYYY-MM-DD."), content
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == [], "refused, not crashed"
+
+
+CRAFTED = [
+    "card:no-such-card",
+    "reveal:no-such-card:p",
+    "reveal:confrontation:c",
+    "page:zzz:p:1",
+    "page:approach:c:" + "9" * 40,
+    "pa:m:no-such-myth:true",
+    "pa:m:confrontation:zz",
+    "pa:c:confrontation:" + "9" * 30 + ":a",
+    "practice:next:e",
+    "reflect:no-such-prompt",
+    "mine:0:<",
+    "confirm:forget:" + "9" * 40,
+]
+UNMATCHED = {"page:zzz:p:1"}
+
+
+async def test_crafted_custom_ids_are_answered_or_refused_never_crashed(
+    strict_fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A member's client can send any custom_id on any message the bot sent: each is
+    answered privately or refused in words, and nothing is logged as an error."""
+    fake = strict_fake_discord
+    bob = add_member(fake, "Bob")
+    async with cohort_bot(fake, tmp_path):
+        await reflect(fake, "Mine.", bob, about="confrontation")
+        for custom_id in CRAFTED:
+            _, carrier = await command(fake, "reflections delete", bob, id=1)
+            assert carrier is not None  # a fresh message: an answer may replace the last
+            carrier.components[0]["components"][0]["custom_id"] = custom_id
+            handle = await fake.click(carrier, custom_id, user=bob)
+            if custom_id in UNMATCHED:  # no item claims it: Discord says it failed
+                await asyncio.sleep(0.2)
+                assert handle.callback is None, custom_id
+            else:
+                assert await handle.response() is not None, custom_id
+        await asyncio.sleep(0.3)  # the last answer finishes before the bot stops
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], "refused, not crashed"

@@ -140,7 +140,8 @@ class PickSelect(
 class BrowsePageButton(
     ReportingItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"page:(?P<kind>[a-z]+):(?P<p>[pc]):(?P<page>\d+)",
+    # Only the kinds there are: a crafted 'page:zzz:…' must not match (Kind() would raise).
+    template=rf"page:(?P<kind>{'|'.join(kind.value for kind in Kind)}):(?P<p>[pc]):(?P<page>\d+)",
 ):
     """Next/previous page of a browse menu when a kind has more than 25 cards."""
 
