@@ -8,6 +8,7 @@ reflections.py; the terminal loop (Ctrl-C, Ctrl-D, readline) in terminal.py.
 from __future__ import annotations
 
 import itertools
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -194,16 +195,15 @@ class Console:
 
     def write_file(self, name: str, data: str | bytes) -> Path:
         """Write an export (or a kept draft) into the console's files folder."""
-        self.files.mkdir(parents=True, exist_ok=True)
+        self.files.mkdir(mode=0o700, parents=True, exist_ok=True)  # members' words: owner only
         path, stem = self.files / name, Path(name).stem
         for number in itertools.count(2):  # two exports in one second: never overwrite
             if not path.exists():
                 break
             path = self.files / f"{stem}-{number}{path.suffix}"
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
+        raw = data if isinstance(data, bytes) else data.encode("utf-8")
+        with os.fdopen(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as out:
+            out.write(raw)
         return path
 
     def problem_lines(self) -> list[str]:

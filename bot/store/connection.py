@@ -48,6 +48,8 @@ async def connect(
     latest = chain[-1].version
     is_new = not await asyncio.to_thread(path.exists)
     try:
+        if is_new:  # members' words: readable by the bot's user only (-wal, -shm follow)
+            await asyncio.to_thread(_create_private, path)
         conn = await aiosqlite.connect(path, isolation_level=None)
     except sqlite3.Error as exc:
         raise StoreError(_describe_open_error(path, exc)) from exc
@@ -109,6 +111,13 @@ def _prepare(path: Path, migrations: Sequence[Migration] | None) -> tuple[Migrat
             f"cannot create the folder {path.parent} for the database: {exc.strerror or exc}"
         ) from exc
     return chain
+
+
+def _create_private(path: Path) -> None:
+    """An empty database file with mode 600 (an empty file is an empty SQLite database)."""
+    # Created meanwhile: SQLite opens it. Not allowed: SQLite's own error says so, better.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _sync_folder(folder: Path) -> None:
