@@ -110,7 +110,6 @@ class PracticeService(StoreService):
         before = stored or self._renamed_state(rows, item_id)
         now = self.clock()
         right = item.is_right(choice)
-        counted = True
         if before is None or is_due(_state(before), now):
             new = after_answer(None if before is None else _state(before), right, now)
             counted = await self.store.record_practice_answer(
@@ -144,13 +143,13 @@ class PracticeService(StoreService):
                 lines.append(Rich.of(f"Myths you last answered as true: {held}."))
         ready = due_count(ids, states, now)
         lines.append(Rich.of(f"Ready now: {ready}."))
-        week = [s.due_at for i, s in states.items() if i in ids and not is_due(s, now)]
-        soon = sum(1 for due in week if due <= now + timedelta(days=7))
-        if week:
+        waiting = [s.due_at for i, s in states.items() if i in ids and not is_due(s, now)]
+        soon = sum(1 for due in waiting if due <= now + timedelta(days=7))
+        if waiting:
             lines.append(
                 Rich.of(
                     f"Coming in the next 7 days: {soon}. The next is ready ",
-                    Moment(min(week) - DUE_EARLY, UTC_ZONE),
+                    Moment(min(waiting) - DUE_EARLY, UTC_ZONE),
                     ".",
                 )
             )
