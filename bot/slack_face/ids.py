@@ -6,7 +6,7 @@ thread by its parent message (a thread's id is the message id it hangs under).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.store import Store
 
@@ -23,13 +23,22 @@ class Place:
 
 @dataclass(eq=False)
 class SlackIds:
+    """The store's mapping. Teams, channels and users are remembered as they are met (a
+    mapping never changes once made), so a command does not write to the store for them
+    again; messages are too many to keep."""
+
     store: Store
+    _known: dict[str, int] = field(default_factory=dict, repr=False)
 
     async def of(self, external_id: str) -> int:
-        return await self.store.chat_id(PLATFORM, external_id)
+        known = self._known.get(external_id)
+        if known is None:
+            known = await self.store.chat_id(PLATFORM, external_id)
+            self._known[external_id] = known
+        return known
 
     async def message(self, channel: str, ts: str) -> int:
-        return await self.of(f"{channel}/{ts}")
+        return await self.store.chat_id(PLATFORM, f"{channel}/{ts}")  # not kept: unbounded
 
     async def text(self, chat_id: int) -> str:
         found = await self.store.external_id(PLATFORM, chat_id)
