@@ -14,7 +14,16 @@ from tests.slack_e2e import ROOT, fake_slack, slack_bot
 
 __all__ = ["fake_slack"]
 CARD_COMMANDS = ("/approach", "/expert", "/myth", "/search", "/about", "/help")
-OTHER_COMMANDS = ("/reflect", "/reflections", "/prompt", "/schedule", "/cohort-reflections")
+OTHER_COMMANDS = (
+    "/reflect",
+    "/reflections",
+    "/prompt",
+    "/schedule",
+    "/cohort-reflections",
+    "/cohort",
+    "/remind",
+    "/practice",
+)
 
 
 def manifest() -> dict[str, Any]:

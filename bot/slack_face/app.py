@@ -20,10 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import SlackTokens
 from bot.services.container import Services
 from bot.services.permissions import Actor
-from bot.slack_face.blocks import Block, rich, sections
+from bot.slack_face.blocks import Block, mrkdwn, rich, sections
 from bot.slack_face.errors import SORRY, error_code
 from bot.slack_face.ids import SlackIds
-from bot.text import Rich
+from bot.text import MemberMention, Rich
 from bot.user_error import UserError
 
 log = logging.getLogger(__name__)
@@ -47,13 +47,15 @@ class SlackFace:
             request_verification_enabled=not tokens.socket_mode,
             logger=logging.getLogger("slack_bolt"),
         )
-        from bot.slack_face import cards, prompts, reflections
+        from bot.slack_face import cards, cohorts, practice, prompts, reflections
 
         self.poster: prompts.SlackPoster
 
         cards.register(self)
         reflections.register(self)
         prompts.register(self)
+        cohorts.register(self)
+        practice.register(self)
         self.loop = prompts.DailyLoop(self, self.poster)
 
     # ---------------------------------------------------------------- who is asking
@@ -104,8 +106,19 @@ class SlackFace:
             return "a channel I no longer know"
         return f"the thread in <#{place.channel}>" if place.thread_ts else f"<#{place.channel}>"
 
-    async def text(self, text: Rich | str) -> str:
-        return await rich(text if isinstance(text, Rich) else Rich.of(text), self.channel_name)
+    async def mention(self, member: MemberMention) -> str:
+        """``<@U…>`` for a Slack member (it pings nobody in an ephemeral message), else the
+        name recorded when they joined or last acted."""
+        try:
+            return f"<@{await self.ids.text(member.user_id)}>"
+        except LookupError:
+            return mrkdwn(member.name)
+
+    async def text(self, text: Rich | str, *, mentions: bool = False) -> str:
+        """Rich text as mrkdwn; members as mentions only where asked (ephemeral answers:
+        a mention in a channel message would ping)."""
+        shown = text if isinstance(text, Rich) else Rich.of(text)
+        return await rich(shown, self.channel_name, self.mention if mentions else None)
 
     # ---------------------------------------------------------------- answering
 

@@ -42,8 +42,13 @@ def moment(at: Moment) -> str:
     return f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{escape(at.in_zone())}>"
 
 
-async def rich(text: Rich, channel_name: Callable[[int], Awaitable[str]]) -> str:
-    """Rich text as mrkdwn: channels as ``<#C…>`` (looked up first), times as dates."""
+async def rich(
+    text: Rich,
+    channel_name: Callable[[int], Awaitable[str]],
+    member: Callable[[MemberMention], Awaitable[str]] | None = None,
+) -> str:
+    """Rich text as mrkdwn: channels as ``<#C…>`` (looked up first), times as dates, members
+    by their recorded name, or as ``member`` shows them (a mention, where none pings)."""
     names = {
         part.channel_id: await channel_name(part.channel_id)
         for part in text.parts
@@ -55,6 +60,8 @@ async def rich(text: Rich, channel_name: Callable[[int], Awaitable[str]]) -> str
             pieces.append(names[part.channel_id])
         elif isinstance(part, Moment):
             pieces.append(moment(part))
+        elif isinstance(part, MemberMention) and member is not None:
+            pieces.append(await member(part))
         elif isinstance(part, MemberMention):
             pieces.append(mrkdwn(part.name))  # the name recorded when they joined or acted
         else:

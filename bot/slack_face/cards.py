@@ -38,6 +38,11 @@ SLACK_HELP: tuple[tuple[str, str], ...] = (
     ("/reflections mine|edit|delete|share|export|forget-me", "Your own reflections."),
     ("/schedule set #channel HH:MM Zone [days]", "Facilitators: the daily prompt."),
     ("/schedule next|now|skip|pause|resume|quiet", "Facilitators: preview, post, pause."),
+    ("/cohort join|leave [cohort]", "Take part in a cohort, or stop."),
+    ("/cohort list", "The cohorts here, and which you are in."),
+    ("/remind me HH:MM [zone] | off", "A direct message on days you have not reflected yet."),
+    ("/practice [stats]", "Your next quick check, privately; or your own numbers."),
+    ("/cohort start|edit|end|next|pulse|add member", "Facilitators: run cohorts."),
     ("/cohort-reflections export [since]|summary", "Facilitators: every reflection as CSV."),
 )
 

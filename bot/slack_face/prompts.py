@@ -23,6 +23,7 @@ from bot.services.prompts import PostFailed, PromptPost
 from bot.slack_face.blocks import button, card_blocks, context, mrkdwn, sections
 from bot.slack_face.command_text import command_text
 from bot.slack_face.errors import error_code
+from bot.slack_face.practice import quick_check_button
 from bot.slack_face.sharing import SlackSharer
 from bot.text import Rich, clip
 from bot.user_error import UserError
@@ -62,12 +63,11 @@ class SlackPoster:
         if post.content_note:
             pointer = "" if "/about" in post.content_note else " /about lists support."
             blocks.insert(0, context(mrkdwn(f"Content note: {post.content_note}{pointer}")))
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [button("Reflect", "reflect", post.prompt.id, "primary")],
-            }
-        )
+        elements = [button("Reflect", "reflect", post.prompt.id, "primary")]
+        if post.cohort_id:  # the roster needs no member list: members join with a click
+            elements.append(button("Join the cohort", "join", str(post.cohort_id)))
+        elements.append(quick_check_button())  # one due practice check, privately
+        blocks.append({"type": "actions", "elements": elements})
         try:
             sent = await self.face.client.chat_postMessage(
                 channel=channel, blocks=blocks[:50], text=post.view.title, unfurl_links=False
