@@ -4,7 +4,7 @@ listing, editing, ending and starting the next one; the cohort option everywhere
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,8 @@ from tests.fakediscord import FakeDiscord
 from tests.fakediscord.common import Permissions
 from tests.fakediscord.models import FakeChannel, FakeMessage
 from tests.fakes import FakeClock
+
+DATA = Path(__file__).parent / "data"
 
 
 def prompts_in_order() -> list[Any]:
@@ -67,22 +69,6 @@ def titles(messages: list[FakeMessage]) -> list[str]:
     return [embed_of(message)["title"] for message in messages]
 
 
-async def walk(
-    bot: CohortBot,
-    clock: FakeClock,
-    until: datetime,
-    seen: Callable[[], int],
-    log: list[str],
-) -> None:
-    """Tick the posting loop every 15 minutes up to ``until``; log when posts appear."""
-    while clock.now < until:
-        before = seen()
-        await tick(bot)
-        for _ in range(seen() - before):
-            log.append(f"{clock.now:%m-%d %H:%M}")
-        clock.advance(minutes=15)
-
-
 async def test_two_cohorts_in_two_zones_post_their_own_prompts_once_across_restarts_and_dst(
     strict_fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
@@ -124,37 +110,40 @@ async def test_two_cohorts_in_two_zones_post_their_own_prompts_once_across_resta
 
     spring_times: list[str] = []
     autumn_times: list[str] = []
+    seen = {"spring": 0, "autumn": 0}
 
-    def both() -> int:
-        return spring_count() * 1000 + autumn_count()
+    async def run_for(hours: float) -> None:
+        """Start the bot, tick every 15 minutes for ``hours``, stop it; log new posts.
+
+        Counts carry across restarts, so a post the bot's own loop makes as it starts is
+        logged at the first tick's time (the clock does not move meanwhile).
+        """
+        async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as bot:
+            stop = clock.now + timedelta(hours=hours)
+            while clock.now < stop:
+                await tick(bot)
+                for name, count, log in (
+                    ("spring", spring_count(), spring_times),
+                    ("autumn", autumn_count(), autumn_times),
+                ):
+                    log += [f"{clock.now:%m-%d %H:%M}"] * (count - seen[name])
+                    seen[name] = count
+                clock.advance(minutes=15)
 
     # Across the US change (8 March), restarting the bot every day at a different hour.
     for day in range(5):
-        async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as bot:
-            stop = clock.now + timedelta(hours=24 - day)
-            while clock.now < stop:
-                before_spring, before_autumn = spring_count(), autumn_count()
-                await tick(bot)
-                spring_times += [f"{clock.now:%m-%d %H:%M}"] * (spring_count() - before_spring)
-                autumn_times += [f"{clock.now:%m-%d %H:%M}"] * (autumn_count() - before_autumn)
-                clock.advance(minutes=15)
+        await run_for(24 - day)
     assert spring_times == ["03-06 08:00", "03-07 08:00", "03-08 08:00", "03-09 08:00"]
     # weekdays only; 09:00 New York is 14:00 UTC before 8 March and 13:00 UTC after
     assert autumn_times == ["03-05 14:00", "03-06 14:00", "03-09 13:00"]
-    assert both() == 4 * 1000 + 3
 
-    # Across the EU change (29 March): 09:00 Berlin is 08:00 UTC, then 07:00 UTC.
+    # Across the EU change (29 March): 09:00 Berlin is 08:00 UTC, then 07:00 UTC. The bot
+    # comes back on Friday 27th after its post time: it posts that day's prompt late.
     clock.now = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
     spring_times.clear()
-    for _ in range(2):
-        async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as bot:
-            stop = clock.now + timedelta(hours=36)
-            while clock.now < stop:
-                before = spring_count()
-                await tick(bot)
-                spring_times += [f"{clock.now:%m-%d %H:%M}"] * (spring_count() - before)
-                clock.advance(minutes=15)
-    assert spring_times == ["03-28 08:00", "03-29 07:00", "03-30 07:00"]
+    await run_for(36)
+    await run_for(36)
+    assert spring_times == ["03-27 12:00", "03-28 08:00", "03-29 07:00", "03-30 07:00"]
 
     # Each cohort kept its own sequence: Spring from the first prompt, Autumn from the second.
     spring_titles = titles(channel_posts(fake, berlin_channel))
@@ -322,3 +311,42 @@ async def test_every_facilitator_subcommand_refuses_members(
             ), (command, refused.content)
         mine = await run(fake, "cohort join", user=fake.default_user)
         assert (mine.content or "").startswith("You joined “Spring”."), "members may join"
+
+
+async def test_a_cohort_answers_from_its_own_curriculum_in_its_channel(
+    strict_fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake, clock = strict_fake_discord, FakeClock(datetime(2026, 3, 2, 6, 0, tzinfo=UTC))
+    assert fake.guild is not None
+    room = fake.guild.add_channel("second-room")
+    content = tmp_path / "content"
+    shutil.copytree(DATA / "minimal", content)
+    shutil.copytree(DATA / "second", content / "second")
+    async with cohort_bot(fake, tmp_path, clock=clock, content_dir=content) as bot:
+        choices = await fake.autocomplete("cohort start", "curriculum", "sec", user=owner(fake))
+        assert [c["value"] for c in choices] == ["second"]
+        options = {
+            "name": "Second unit",
+            "channel": "second-room",
+            "time": "09:00",
+            "timezone": "UTC",
+            "curriculum": "second",
+        }
+        await run(fake, "cohort start", options)
+        only = await run(fake, "approach", {"name": "confrontation"}, channel="random")
+        assert embed_of(only.data)["title"] == "Confronting the conduct", "the only cohort's"
+        plain = {"name": "First unit", "channel": "general", "time": "10:00", "timezone": "UTC"}
+        await run(fake, "cohort start", plain)
+        there = await run(fake, "approach", {"name": "confrontation"}, channel="second-room")
+        assert embed_of(there.data)["title"] == "Confronting the conduct"
+        here = await run(fake, "approach", {"name": "confrontation"}, channel="general")
+        assert embed_of(here.data)["title"] == "Confrontation", "the default cohort's channel"
+        names = await fake.autocomplete("myth", "name", "", channel="second-room")
+        assert [c["value"] for c in names] == ["silence-helps"]
+        clock.advance(hours=3)
+        await tick(bot)
+        [post] = channel_posts(fake, room)
+        assert embed_of(post)["title"] == "Opening", "its prompts come from its curriculum"
+        reflect = await fake.click(post, "reflect:opening", user=fake.default_user)
+        opened = await reflect.response()
+        assert opened.data is not None and "Opening" in opened.data["title"]

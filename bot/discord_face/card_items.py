@@ -12,7 +12,7 @@ from typing import Any
 
 import discord
 
-from bot.discord_face.common import NO_PINGS, public, services_of
+from bot.discord_face.common import NO_PINGS, curriculum_of, public, services_of
 from bot.discord_face.embeds import embed
 from bot.discord_face.items import ReportingItem
 from bot.library.models import Kind
@@ -181,7 +181,8 @@ async def show_card_by_id(
     interaction: discord.Interaction, card_id: str, *, private: bool, reveal: bool
 ) -> None:
     """Show the card a button or menu pointed at, if content still has it."""
-    view = services_of(interaction).cards.view(card_id, reveal=reveal)
+    curriculum = await curriculum_of(interaction)
+    view = services_of(interaction).cards.view(card_id, reveal=reveal, curriculum=curriculum)
     if view is None:
         raise UserError(GONE)
     await show_card(interaction, view, private=private)
@@ -189,7 +190,8 @@ async def show_card_by_id(
 
 async def reveal_card(interaction: discord.Interaction, card_id: str, *, in_place: bool) -> None:
     """Show a myth's answer: replace a private card, or answer privately under a public one."""
-    view = services_of(interaction).cards.view(card_id, reveal=True)
+    curriculum = await curriculum_of(interaction)
+    view = services_of(interaction).cards.view(card_id, reveal=True, curriculum=curriculum)
     if view is None:
         raise UserError(GONE)
     if in_place:
@@ -201,9 +203,9 @@ async def reveal_card(interaction: discord.Interaction, card_id: str, *, in_plac
 
 
 def browse_components(
-    interaction: discord.Interaction, kind: Kind, page: int, *, private: bool
+    interaction: discord.Interaction, kind: Kind, page: int, *, private: bool, curriculum: str
 ) -> tuple[str, discord.ui.View]:
-    options = services_of(interaction).cards.browse(kind)
+    options = services_of(interaction).cards.browse(kind, curriculum)
     pages = max(1, -(-len(options) // SELECT_OPTIONS))
     page = min(max(page, 0), pages - 1)
     chunk = options[page * SELECT_OPTIONS : (page + 1) * SELECT_OPTIONS]
@@ -227,7 +229,10 @@ async def browse_page(
     interaction: discord.Interaction, kind: Kind, page: int, *, private: bool
 ) -> None:
     """Move a browse menu to another page, in place."""
-    text, components = browse_components(interaction, kind, page, private=private)
+    curriculum = await curriculum_of(interaction)
+    text, components = browse_components(
+        interaction, kind, page, private=private, curriculum=curriculum
+    )
     await interaction.response.edit_message(content=text, view=components)
 
 

@@ -19,7 +19,7 @@ from bot.discord_face.card_items import (
     show_card,
     suggestion_components,
 )
-from bot.discord_face.common import NO_PINGS, card_choices, public
+from bot.discord_face.common import NO_PINGS, card_choices, curriculum_of, public
 from bot.discord_face.embeds import embed, search_embed
 from bot.library.models import Kind
 from bot.services.answers import SuggestionView
@@ -44,11 +44,14 @@ class Cards(commands.Cog):
         self, interaction: discord.Interaction, kind: Kind, name: str | None, private: bool
     ) -> None:
         cards = self.bot.services.cards
+        curriculum = await curriculum_of(interaction)  # this channel's cohort's
         if not name or not name.strip():
-            text, components = browse_components(interaction, kind, 0, private=private)
+            text, components = browse_components(
+                interaction, kind, 0, private=private, curriculum=curriculum
+            )
             await interaction.response.send_message(text, view=components, ephemeral=True)
             return
-        result = cards.lookup(kind, name)
+        result = cards.lookup(kind, name, curriculum)
         if isinstance(result, SuggestionView):
             await interaction.response.send_message(
                 clip(result.message, 2000),
@@ -70,7 +73,7 @@ class Cards(commands.Cog):
     async def _approach_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return card_choices(interaction, Kind.APPROACH, current)
+        return await card_choices(interaction, Kind.APPROACH, current)
 
     @app_commands.command(description="An expert the article quotes, and what they said")
     @app_commands.describe(name=NAME_HELP, private=PRIVATE_HELP)
@@ -83,7 +86,7 @@ class Cards(commands.Cog):
     async def _expert_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return card_choices(interaction, Kind.EXPERT, current)
+        return await card_choices(interaction, Kind.EXPERT, current)
 
     @app_commands.command(description="A common belief, then what the evidence says")
     @app_commands.describe(name=NAME_HELP, private=PRIVATE_HELP)
@@ -96,14 +99,14 @@ class Cards(commands.Cog):
     async def _myth_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return card_choices(interaction, Kind.MYTH, current)
+        return await card_choices(interaction, Kind.MYTH, current)
 
     @app_commands.command(description="Find cards of every kind")
     @app_commands.describe(query="Words to look for", private=PRIVATE_HELP)
     async def search(
         self, interaction: discord.Interaction, query: str, private: bool = True
     ) -> None:
-        options = self.bot.services.cards.search(query)
+        options = self.bot.services.cards.search(query, curriculum=await curriculum_of(interaction))
         shown = clip(query.strip(), 100)
         if not options:
             await interaction.response.send_message(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 from discord import app_commands
 
+from bot.library.curricula import DEFAULT_CURRICULUM
 from bot.library.models import Kind
 from bot.schedule import suggest_timezones
 from bot.services.permissions import Actor, shown_publicly
@@ -61,14 +62,22 @@ def public(interaction: discord.Interaction, *, private: bool) -> bool:
     return shown_publicly(actor_of(interaction), private=private)
 
 
-def card_choices(
+async def curriculum_of(interaction: discord.Interaction) -> str:
+    """The curriculum card commands answer from here: the cohort's of this channel."""
+    if interaction.guild_id is None:
+        return DEFAULT_CURRICULUM
+    return await services_of(interaction).prompts.curriculum_here(actor_of(interaction))
+
+
+async def card_choices(
     interaction: discord.Interaction, kind: Kind | None, typed: str
 ) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices for card names; none (not an error) while content is broken."""
+    """Autocomplete choices for card names, from this channel's curriculum; none (not an
+    error) while content is broken."""
     services = services_of(interaction)
     if not services.content.loaded:
         return []
-    options = services.cards.autocomplete(kind, typed)
+    options = services.cards.autocomplete(kind, typed, await curriculum_of(interaction))
     return [app_commands.Choice(name=option.label, value=option.card_id) for option in options]
 
 

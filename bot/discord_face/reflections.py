@@ -296,7 +296,7 @@ class Reflect(commands.Cog):
     async def _about(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return card_choices(interaction, None, current)
+        return await card_choices(interaction, None, current)
 
 
 REFLECTION_ITEMS = (ReflectButton, MinePageButton, ConfirmButton)

@@ -89,8 +89,10 @@ class ReflectionService(SharingService):
 
     async def topic(self, guild_id: int, about: str | None, actor: Actor | None = None) -> Topic:
         """What ``about`` names (any card or prompt); by default the latest prompt: of the
-        actor's cohort (this channel's, or theirs) when given, else of the server."""
-        library = self.content.library
+        actor's cohort (this channel's, or theirs) when given, else of the server. Cards
+        come from that cohort's curriculum."""
+        cohort = None if actor is None else await self.cohort_of_reflection(actor, None)
+        library = self.content.library if cohort is None else self.library_of(cohort)
         if about and about.strip():
             card = library.get(about.strip()) or library.find(about)
             if card is None:
@@ -98,7 +100,6 @@ class ReflectionService(SharingService):
                 hint = f" Did you mean {close}?" if close else ""
                 raise UserError(f"No prompt or card is called “{about[:100]}”.{hint}")
             return _topic(card)
-        cohort = None if actor is None else await self.cohort_of_reflection(actor, None)
         if cohort is not None:
             history = await self.store.history(cohort.id, limit=50)
         else:

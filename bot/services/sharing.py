@@ -110,9 +110,15 @@ class SharingService(CohortScoped):
         return found
 
     def card_title(self, card_id: str) -> str:
-        """A card's own title, or its id if a reload removed it."""
-        card = self.content.library.get(card_id) if self.content.loaded else None
-        return card.title if card else card_id
+        """A card's own title (the default curriculum's first, then any other's), or its id
+        if a reload removed it."""
+        if not self.content.loaded:
+            return card_id
+        for curriculum in self.content.curricula():
+            card = self.content.library_for(curriculum.id).get(card_id)
+            if card is not None:
+                return card.title
+        return card_id
 
     def topic_title(self, kind: str, card_id: str) -> str:
         """A reflection's topic as members see it, even if a reload removed the card."""
