@@ -1,13 +1,19 @@
 """Cohorts on Slack, end to end through Bolt and the fake Slack: /cohort start (two at
 once), list, join and leave, the Join button on the daily post, pulse by mentions in an
-ephemeral answer, a member refused, and /remind me and off."""
+ephemeral answer, a member refused, /remind me and off; reminders by DM, the weekly digest
+and the end-of-cohort summary sent by the Slack loop, and each note routed to its own chat
+when both faces run."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.fakes import FakeClock
+from bot.services.delivery import Note
+from bot.slack_face.delivery import FaceCourier
+from bot.text import Rich
+from tests.fakes import FakeClock, RecordingCourier
 from tests.fakeslack import ADMIN, ALICE, BOB, BOT_USER, COHORT, FakeSlack, Message
+from tests.fakeslack.world import TEAM
 from tests.slack_e2e import fake_slack, slack_bot
 from tests.test_slack_prompts import answer_to, top_level
 
@@ -134,5 +140,74 @@ async def test_remind_me_and_off(fake_slack: FakeSlack, tmp_path: Path) -> None:
         assert await face.services.store.reminder_subscribers() == []
         again = await answer_to(fake_slack, "/remind", "off", user=ALICE)
         assert again.text == "You had no reminders here; nothing changed."
-    assert BOT_USER
+    fake_slack.assert_clean()
+
+
+def bot_messages(fake: FakeSlack, channel: str) -> list[Message]:
+    return [
+        m
+        for m in fake.world.visible(channel)
+        if m.user == BOT_USER and m.ephemeral_to is None and m.thread_ts is None
+    ]
+
+
+async def test_reminders_by_dm_the_digest_and_the_end_summary_go_through_slack(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    arrange(fake_slack)
+    clock = FakeClock()  # Monday 2 March 2026, 08:00 in Berlin
+    async with slack_bot(fake_slack, tmp_path, clock=clock) as face:
+        await answer_to(fake_slack, "/cohort", START)
+        await answer_to(fake_slack, "/remind", "me 18:00", user=ALICE)
+        await answer_to(fake_slack, "/cohort", "join", user=BOB)  # and asks for nothing
+        clock.advance(hours=1, minutes=1)
+        await face.loop.tick()
+        assert len(top_level(fake_slack)) == 1
+        assert bot_messages(fake_slack, "D0ALICE001") == [], "not before 18:00"
+
+        clock.advance(hours=9)  # 18:01 in Berlin
+        await face.loop.tick()
+        await face.loop.tick()
+        [reminder] = bot_messages(fake_slack, "D0ALICE001")
+        assert "A gentle reminder from “Spring 2026”" in reminder.texts()
+        assert "the thread in <#C0COHORT01>" in reminder.texts()
+        assert bot_messages(fake_slack, "D0BOB00001") == [], "nobody who did not ask"
+
+        clock.advance(days=6, hours=15)  # Monday 9 March, 09:01 in Berlin
+        await face.loop.tick()
+        await face.loop.tick()
+        [digest] = bot_messages(fake_slack, FACIL)
+        shown = digest.texts()
+        assert "Weekly digest: Spring 2026" in shown and "alice" in shown and "bob" in shown
+        assert "<@" not in shown and "<!" not in shown.replace("<!date^", ""), "pings nobody"
+
+        await answer_to(fake_slack, "/cohort", "end")
+        await face.loop.tick()
+        await face.loop.tick()
+        summaries = [m for m in bot_messages(fake_slack, FACIL) if "End of cohort" in m.texts()]
+        assert len(summaries) == 1
+    fake_slack.assert_clean()
+
+
+async def test_with_both_faces_each_note_goes_through_its_own_chat(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    arrange(fake_slack)
+    clock = FakeClock()
+    async with slack_bot(fake_slack, tmp_path, clock=clock) as face:
+        discord = RecordingCourier()
+        courier = FaceCourier(face, await face.ids.of(TEAM), discord)
+        note = Note("Weekly digest: Spring", (Rich.of("1 of 2"),), "Weekly digest · cohort 1")
+        facil = await face.ids.of(FACIL)
+        sent = await courier.send(facil, await face.ids.of(TEAM), note)
+        assert [m.text for m in bot_messages(fake_slack, FACIL)] == ["Weekly digest: Spring"]
+        found = await courier.find(facil, await face.ids.of(TEAM), note.marker, clock())
+        assert found == sent, "found again after a crash, by its marker"
+        assert await courier.find(facil, await face.ids.of(TEAM), "another", clock()) is None
+        await courier.send(42, 1234, note)  # a Discord server's channel
+        await courier.direct(987654321098765432, note)  # a Discord member
+        await courier.direct(await face.ids.of(ALICE), note)
+        assert [channel for channel, _ in discord.sent] == [42]
+        assert [user for user, _ in discord.direct_messages] == [987654321098765432]
+        assert len(bot_messages(fake_slack, "D0ALICE001")) == 1
     fake_slack.assert_clean()

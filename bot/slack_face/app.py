@@ -47,7 +47,7 @@ class SlackFace:
             request_verification_enabled=not tokens.socket_mode,
             logger=logging.getLogger("slack_bolt"),
         )
-        from bot.slack_face import cards, cohorts, practice, prompts, reflections
+        from bot.slack_face import cards, cohorts, delivery, practice, prompts, reflections
 
         self.poster: prompts.SlackPoster
 
@@ -56,7 +56,7 @@ class SlackFace:
         prompts.register(self)
         cohorts.register(self)
         practice.register(self)
-        self.loop = prompts.DailyLoop(self, self.poster)
+        self.loop = prompts.DailyLoop(self, self.poster, delivery.SlackCourier(self))
 
     # ---------------------------------------------------------------- who is asking
 

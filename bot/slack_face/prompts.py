@@ -18,6 +18,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
 from bot.schedule import describe_dates
+from bot.services.delivery import Courier
 from bot.services.prompt_plan import day_text
 from bot.services.prompts import PostFailed, PromptPost
 from bot.slack_face.blocks import button, card_blocks, context, mrkdwn, sections
@@ -201,10 +202,11 @@ def _count(text: str) -> int:
 
 
 class DailyLoop:
-    """Every 20 seconds: post what is due, settle unconfirmed shares, purge expired ones."""
+    """Every 20 seconds: post what is due, end cohorts and send their digests, summaries and
+    reminders, settle unconfirmed shares, purge expired ones."""
 
-    def __init__(self, face: SlackFace, poster: SlackPoster) -> None:
-        self.face, self.poster = face, poster
+    def __init__(self, face: SlackFace, poster: SlackPoster, courier: Courier) -> None:
+        self.face, self.poster, self.courier = face, poster, courier
         self._task: asyncio.Task[None] | None = None
 
     async def tick(self) -> None:
@@ -212,6 +214,9 @@ class DailyLoop:
         try:
             if services.content.loaded:
                 await services.prompts.run_due(self.poster)
+                await services.pulse.run_endings(self.courier)
+                await services.pulse.run_digests(self.courier)
+                await services.reminders.run_due(self.courier)
             sharer = SlackSharer(self.face, "")  # settles and removes; never posts
             await services.reflections.settle_shares(sharer)
             await services.reflections.purge_expired(sharer)

@@ -24,6 +24,7 @@ from bot.services.container import Services
 from bot.services.prompts import Poster, PromptPost
 from bot.services.sharing import SharedPost, Sharer
 from bot.slack_face.app import SlackFace, SlackServer
+from bot.slack_face.delivery import FaceCourier
 from bot.slack_face.errors import error_code
 from bot.slack_face.sharing import SlackSharer
 from bot.text import Rich
@@ -116,13 +117,15 @@ class SlackRunner:
 
 
 def share_daily_loop(bot: Any, face: SlackFace, slack_guild: int) -> None:
-    """Let the Discord face's daily loop post the Slack workspace's prompts, and settle and
-    expire its shared reflections, each through its own chat; two loops over one store
-    would each take every schedule."""
+    """Let the Discord face's daily loop post the Slack workspace's prompts, send its
+    digests, summaries and reminders, and settle and expire its shared reflections, each
+    through its own chat; two loops over one store would each take every schedule."""
     cog = bot.get_cog("Prompts")
     if cog is not None and hasattr(cog, "poster") and hasattr(cog, "sharer"):
         cog.poster = FacePoster(slack_guild, face.poster, cog.poster)
         cog.sharer = FaceSharer(face, cog.sharer)
+        if hasattr(cog, "courier"):  # digests, summaries and reminders, each in its chat
+            cog.courier = FaceCourier(face, slack_guild, cog.courier)
     else:  # the Discord face changed shape: post Slack's prompts from the Slack loop
         log.warning("Slack: the Discord daily loop was not found; Slack posts its own")
         face.loop.start()
