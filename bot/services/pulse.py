@@ -236,7 +236,9 @@ class PulseService(CohortScoped):
             if row.digest_channel_id is None:
                 continue
             week = self._due_week(row, now)
-            if week is None or not await self.posted_prompts(row):
+            if week is None or await self.store.delivered(row.id, "digest", week):
+                continue  # not yet, or this week's went out (the usual case: one lookup)
+            if not await self.posted_prompts(row):
                 continue
             pulse = await self.pulse_of(row, since=week - timedelta(days=7), before=week)
             note = Note(

@@ -119,6 +119,8 @@ class ReminderService(CohortScoped):
         day = due.astimezone(ZoneInfo(row.timezone)).date()  # the cohort's day
         if row.ends_on is not None and day > row.ends_on:
             return 0
+        if await self.store.delivered(row.id, "reminder", day, user_id=member.user_id):
+            return 0  # reminded today already (the usual case after the time: one lookup)
         if await self.store.is_quiet_date(row.id, day):
             return 0
         entry = await self.store.post_on(row.id, day)
@@ -132,7 +134,7 @@ class ReminderService(CohortScoped):
             row.id, "reminder", day, now=now, user_id=member.user_id
         )
         if reserved is None:
-            return 0  # reminded today already
+            return 0  # another worker got there first
         title = prompt.title if prompt else entry.prompt_id
         where = entry.thread_id or entry.channel_id or row.channel_id
         note = Note(

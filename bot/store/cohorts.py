@@ -145,7 +145,7 @@ class CohortQueries(Runner):
         return [_COHORT(row) for row in rows]
 
     async def cohort_in_channel(self, guild_id: int, channel_id: int) -> CohortRow | None:
-        """The cohort of a channel, or of a thread one of its prompts opened.
+        """The cohort of a channel, or of a thread (or forum post) one of its prompts opened.
 
         A channel's running cohort comes first; else the latest that ran there.
         """
@@ -153,10 +153,10 @@ class CohortQueries(Runner):
             f"""
             {_SELECT} WHERE guild_id = ? AND (
                 channel_id = ? OR id IN (SELECT cohort_id FROM prompt_history
-                                         WHERE thread_id = ? OR message_id = ?))
+                                         WHERE thread_id = ?))
             ORDER BY ended_at IS NULL DESC, id DESC LIMIT 1
             """,
-            (guild_id, channel_id, channel_id, channel_id),
+            (guild_id, channel_id, channel_id),
         )
         return _COHORT(rows[0]) if rows else None
 

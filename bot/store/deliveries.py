@@ -74,3 +74,14 @@ class DeliveryQueries(Runner):
             (cohort_id, kind, user_id, user_id),
         )
         return [_DELIVERY(row) for row in rows]
+
+    async def delivered(
+        self, cohort_id: int, kind: DeliveryKind, local_date: date, *, user_id: int = 0
+    ) -> bool:
+        """Whether this send is already claimed (sent, refused or in flight): one lookup."""
+        rows = await self._query(
+            "SELECT 1 FROM cohort_deliveries WHERE cohort_id = ? AND kind = ? AND user_id = ? "
+            "AND local_date = ?",
+            (cohort_id, kind, user_id, local_date.isoformat()),
+        )
+        return bool(rows)
