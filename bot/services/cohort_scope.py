@@ -16,7 +16,7 @@ from bot.services.chat_limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 from bot.services.permissions import Actor
 from bot.services.store_backed import StoreService
 from bot.store import CohortRow, WhenFinished
-from bot.text import clip
+from bot.text import ChannelMention, Rich, clip
 from bot.user_error import UserError
 
 CURRICULUM_SECONDS = 60.0
@@ -72,6 +72,28 @@ class CohortScoped(StoreService):
             f"This server runs {len(running)} cohorts ({clip(names, 300)}): say which one with "
             "the cohort option, or run the command in the cohort's channel."
         )
+
+    async def member_cohort(self, actor: Actor, wanted: str | None = None) -> CohortRow:
+        """For a member's own settings (leaving, reminders): the cohort named, this
+        channel's, or the only one they are in; else as ``cohort`` decides."""
+        if not wanted and await self._here(actor) is None:
+            mine = await self.store.memberships(actor.guild_id, actor.user_id)
+            if len(mine) == 1 and (row := await self.store.get_cohort(mine[0])) is not None:
+                return row
+        return await self.cohort(actor, wanted)
+
+    async def check_channel_free(self, guild_id: int, channel_id: int, mine: int = 0) -> None:
+        """Refuse a channel another running cohort posts in."""
+        for other in await self.store.list_cohorts(guild_id):
+            if other.channel_id == channel_id and other.id != mine:
+                raise UserError(
+                    Rich.of(
+                        f"The cohort “{other.name}” already posts in ",
+                        ChannelMention(channel_id),
+                        ". Choose another channel, or end that cohort first (/cohort end), "
+                        "or start the next one there with /cohort next.",
+                    )
+                )
 
     async def cohort_of_reflection(self, actor: Actor, prompt_id: str | None) -> CohortRow | None:
         """The cohort a reflection is written in, when it can be told; None otherwise.

@@ -101,7 +101,7 @@ class CohortService(CohortScoped):
         """Start a cohort in a channel no running cohort uses (one whose cohort ended is fine)."""
         await self.facilitators.require(actor, "start cohorts")
         name = await self._free_name(actor.guild_id, name)
-        await self._free_channel(actor.guild_id, channel.channel_id)
+        await self.check_channel_free(actor.guild_id, channel.channel_id)
         schedule = parse_schedule(time_text, zone_text, days_text)
         earliest = first_day(schedule, self.clock())
         starts_on = max(_date(starts, "starts"), earliest) if starts else earliest
@@ -152,7 +152,7 @@ class CohortService(CohortScoped):
         if name is not None and name.strip() != row.name:
             changes["name"] = await self._free_name(actor.guild_id, name, row.id)
         if channel is not None and channel.channel_id != row.channel_id:
-            await self._free_channel(actor.guild_id, channel.channel_id, row.id)
+            await self.check_channel_free(actor.guild_id, channel.channel_id, row.id)
             changes |= {"channel_id": channel.channel_id, "is_forum": channel.is_forum}
         if time_text is not None or zone_text is not None or days_text is not None:
             changes |= self._schedule_changes(row, time_text, zone_text, days_text)
@@ -275,18 +275,6 @@ class CohortService(CohortScoped):
             if other.id != mine and other.name.casefold() == name.casefold():
                 raise UserError(f"A running cohort is already called “{other.name}”.")
         return name
-
-    async def _free_channel(self, guild_id: int, channel_id: int, mine: int = 0) -> None:
-        for other in await self.store.list_cohorts(guild_id):
-            if other.channel_id == channel_id and other.id != mine:
-                raise UserError(
-                    Rich.of(
-                        f"The cohort “{other.name}” already posts in ",
-                        ChannelMention(channel_id),
-                        ". Choose another channel, or end that cohort first (/cohort end), "
-                        "or start the next one there with /cohort next.",
-                    )
-                )
 
 
 def _date(text: str | None, what: str) -> date:

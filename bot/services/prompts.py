@@ -205,18 +205,6 @@ class PromptService(CohortScoped):
         await self._remember_channel(actor, updated)
         return await self.status_of(updated)
 
-    async def check_channel_free(self, guild_id: int, channel_id: int, mine: int = 0) -> None:
-        """Refuse a channel another running cohort posts in."""
-        for other in await self.store.list_cohorts(guild_id):
-            if other.channel_id == channel_id and other.id != mine:
-                raise UserError(
-                    Rich.of(
-                        f"The cohort “{other.name}” already posts in ",
-                        ChannelMention(channel_id),
-                        ". Choose another channel, or end that cohort first (/cohort end).",
-                    )
-                )
-
     async def status(self, actor: Actor, cohort: str | None = None) -> ScheduleStatus:
         """A cohort's schedule, its next post and its place in the sequence."""
         row = await self.cohort(actor, cohort, include_ended=True)

@@ -41,7 +41,7 @@ class ReminderService(CohortScoped):
         cohort: str | None = None,
     ) -> Rich:
         """Ask for a reminder at a local time (the cohort's zone unless one is given)."""
-        row = await self._reminding_cohort(actor, cohort)
+        row = await self.member_cohort(actor, cohort)
         try:
             at = parse_time(time_text)
             zone = resolve_timezone(zone_text) if zone_text else None
@@ -178,14 +178,6 @@ class ReminderService(CohortScoped):
             return None
 
     # ---------------------------------------------------------------- helpers
-
-    async def _reminding_cohort(self, actor: Actor, cohort: str | None) -> CohortRow:
-        """The cohort named, this channel's, or the only one the member is in."""
-        if not cohort and await self._here(actor) is None:
-            mine = await self.store.memberships(actor.guild_id, actor.user_id)
-            if len(mine) == 1 and (row := await self.store.get_cohort(mine[0])) is not None:
-                return row
-        return await self.cohort(actor, cohort)
 
     def _check_after_post(self, row: CohortRow, at: time, zone: str | None) -> None:
         """Refuse a reminder time before the cohort's post time: it would never fire."""

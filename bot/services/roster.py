@@ -42,7 +42,7 @@ class RosterService(CohortScoped):
 
     async def leave(self, actor: Actor, cohort: str | None = None) -> Rich:
         """Take the member off a roster (their reminder goes too; reflections stay theirs)."""
-        row = await self._mine(actor, cohort)
+        row = await self.member_cohort(actor, cohort)
         if not await self.store.leave_cohort(row.id, actor.user_id):
             return Rich.of(f"You are not in “{row.name}”, so there was nothing to leave.")
         return Rich.of(
@@ -87,14 +87,3 @@ class RosterService(CohortScoped):
         if row.ended:
             raise UserError(f"“{row.name}” has ended, so it takes no new members.")
         return row
-
-    async def _mine(self, actor: Actor, cohort: str | None) -> CohortRow:
-        """The cohort named, this channel's, or the only one the member is in."""
-        if cohort or await self._here(actor) is not None:
-            return await self.cohort(actor, cohort)
-        mine = await self.store.memberships(actor.guild_id, actor.user_id)
-        if len(mine) == 1:
-            row = await self.store.get_cohort(mine[0])
-            if row is not None:
-                return row
-        return await self.cohort(actor, cohort)
