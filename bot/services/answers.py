@@ -1,8 +1,8 @@
-"""Plain view objects: what a user sees, independent of Discord or the terminal.
+"""Plain view objects: what a user sees, independent of any chat or the terminal.
 
-Services return these; ``bot/discord_face/render.py`` turns them into embeds and buttons,
-the console into text. Keeping them plain lets the checker measure a card against
-Discord's limits without importing discord.
+Services return these; ``bot/discord_face/embeds.py`` turns them into embeds and buttons,
+the Slack face into Block Kit, the console into text. Keeping them plain lets the checker
+measure a card against Discord's limits without importing discord.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What members can do with cards: look one up, browse, search, autocomplete.
 
-One implementation behind both faces (Discord and the console).
+One implementation behind every face (Discord, Slack and the console).
 """
 
 from __future__ import annotations

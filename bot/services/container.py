@@ -1,4 +1,4 @@
-"""Everything the faces (Discord, console) need, built once from settings."""
+"""Everything the faces (Discord, Slack, the console) need, built once from settings."""
 
 from __future__ import annotations
 

@@ -178,7 +178,7 @@ class ReflectionPage:
 
 @dataclass(frozen=True, slots=True)
 class SharedMessage:
-    """A Discord message that shows a shared reflection, so it can be deleted too."""
+    """A chat message that shows a shared reflection, so it can be deleted too."""
 
     reflection_id: int
     channel_id: int

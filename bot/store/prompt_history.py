@@ -44,7 +44,7 @@ class PromptHistoryQueries(Runner):
         *,
         now: datetime,
     ) -> int | None:
-        """Claim a prompt (and the date, if given) before sending it to Discord.
+        """Claim a prompt (and the date, if given) before sending it to the chat.
 
         Returns the reservation's row id, committed, or None if this prompt in this
         round or this cohort's date is already taken: another worker or an earlier run
@@ -136,7 +136,7 @@ class PromptHistoryQueries(Runner):
     async def unconfirmed_posts(self, *, before: datetime) -> list[HistoryEntry]:
         """Reservations older than `before` never confirmed: the bot stopped mid-send.
 
-        The message may or may not have reached Discord; the caller decides (look in the
+        The message may or may not have reached the chat; the caller decides (look in the
         channel, or release to post again).
         """
         rows = await self._query(

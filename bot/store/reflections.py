@@ -234,7 +234,7 @@ class ReflectionQueries(Runner):
         return changed == 1
 
     async def shared_messages(self, guild_id: int, author_id: int) -> list[SharedMessage]:
-        """Discord messages showing this member's shared reflections.
+        """Chat messages showing this member's shared reflections.
 
         Deleting reflections does not delete those messages; call this first when a
         member asks to be forgotten.
@@ -306,7 +306,7 @@ class ReflectionQueries(Runner):
         One transaction. Returns how many reflections were deleted; the member's roster
         rows (with their reminders and names) and reminder records go too, and their id
         is cleared from the cohorts they created and the members they added. Call
-        shared_messages() first to delete the Discord messages of shared reflections;
+        shared_messages() first to delete the chat messages of shared reflections;
         `keep` names reflections whose shared post could not be removed, so their record
         still says where it is.
         """
@@ -332,7 +332,7 @@ class ReflectionQueries(Runner):
         return await self._run(body, "write")
 
     async def shared_messages_before(self, cutoff: datetime) -> list[SharedMessage]:
-        """Discord messages of shared reflections created before `cutoff` (for retention)."""
+        """Chat messages of shared reflections created before `cutoff` (for retention)."""
         rows = await self._query(
             "SELECT id, shared_channel_id, shared_message_id FROM reflections "
             "WHERE created_at < ? AND shared_message_id IS NOT NULL ORDER BY id",
