@@ -21,7 +21,7 @@ from bot.services.participation import SummaryView, participation_chart
 from bot.services.permissions import Actor
 from bot.services.prompt_plan import day_text
 from bot.services.summaries import CohortCounts
-from bot.store import CohortRow, Delivery
+from bot.store import CohortRow, Delivery, DeliveryKind
 from bot.text import MemberMention, Rich
 
 log = logging.getLogger(__name__)
@@ -261,13 +261,13 @@ class PulseService(CohortScoped):
         return monday
 
     async def _deliver(
-        self, row: CohortRow, kind: str, day: date, note: Note, courier: Courier
+        self, row: CohortRow, kind: DeliveryKind, day: date, note: Note, courier: Courier
     ) -> int:
         """Reserve, send, settle; 1 if sent. A refusal releases it and is logged once."""
         assert row.digest_channel_id is not None
         reserved = await self.store.reserve_delivery(
             row.id,
-            "digest" if kind == "digest" else "final",
+            kind,
             day,
             now=self.clock(),
             channel_id=row.digest_channel_id,
