@@ -87,6 +87,13 @@ def sections(text: str, block_id: str | None = None) -> list[Block]:
     return blocks
 
 
+def is_bots_with_block(message: dict[str, Any], block_id: str) -> bool:
+    """Whether ``message`` is one the bot sent holding a block with ``block_id``: how a
+    post sent just before a crash is found again."""
+    blocks = message.get("blocks", [])
+    return bool(message.get("bot_id")) and any(b.get("block_id") == block_id for b in blocks)
+
+
 def context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, SECTION_TEXT)}]}
 

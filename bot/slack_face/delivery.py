@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from slack_sdk.errors import SlackApiError
 
 from bot.services.delivery import Courier, DeliveryFailed, Note
-from bot.slack_face.blocks import Block, context, mrkdwn, sections
+from bot.slack_face.blocks import Block, context, is_bots_with_block, mrkdwn, sections
 from bot.slack_face.errors import error_code
 from bot.slack_face.prompts import REFUSED
 
@@ -81,8 +81,7 @@ class SlackCourier:
             raise DeliveryFailed(unread) from None
         wanted = note_block_id(marker)
         for message in history["messages"]:
-            ids = {block.get("block_id") for block in message.get("blocks", [])}
-            if message.get("bot_id") and wanted in ids:
+            if is_bots_with_block(message, wanted):
                 return await self.face.ids.message(channel, str(message["ts"]))
         return None
 

@@ -21,7 +21,7 @@ from bot.schedule import describe_dates
 from bot.services.delivery import Courier
 from bot.services.prompt_plan import day_text
 from bot.services.prompts import PostFailed, PromptPost
-from bot.slack_face.blocks import button, card_blocks, context, mrkdwn, sections
+from bot.slack_face.blocks import button, card_blocks, context, is_bots_with_block, mrkdwn, sections
 from bot.slack_face.command_text import command_text
 from bot.slack_face.errors import error_code
 from bot.slack_face.practice import quick_check_button
@@ -101,8 +101,7 @@ class SlackPoster:
             code = error_code(error)
             raise PostFailed(REFUSED.get(code, f"I cannot read that channel ({code})")) from None
         for message in history["messages"]:
-            ids = {block.get("block_id") for block in message.get("blocks", [])}
-            if message.get("bot_id") and marker(post) in ids:
+            if is_bots_with_block(message, marker(post)):
                 ts = str(message["ts"])
                 if not message.get("reply_count"):
                     await self._open_thread(channel, ts, post)

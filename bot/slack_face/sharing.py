@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from slack_sdk.errors import SlackApiError
 
 from bot.services.sharing import SharedPost, ShareUnclear
-from bot.slack_face.blocks import context, escape, mrkdwn, sections
+from bot.slack_face.blocks import context, escape, is_bots_with_block, mrkdwn, sections
 from bot.slack_face.errors import error_code
 from bot.user_error import UserError
 
@@ -99,8 +99,7 @@ class SlackSharer:
         except SlackApiError as error:
             raise UserError(_reason(error)) from None
         for message in found["messages"]:
-            ids = {block.get("block_id") for block in message.get("blocks", [])}
-            if message.get("bot_id") and marker(reflection_id) in ids:
+            if is_bots_with_block(message, marker(reflection_id)):
                 return await self.face.ids.message(place.channel, message["ts"])
         return None
 
