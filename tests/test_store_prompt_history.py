@@ -128,3 +128,20 @@ async def test_history_limit(store: Store) -> None:
     assert [h.prompt_id for h in await store.history(A, limit=3)] == ["p4", "p3", "p2"]
     with pytest.raises(ValueError):
         await store.history(A, limit=0)
+
+
+async def test_discussion_of_a_prompt_is_its_latest_thread_else_channel(store: Store) -> None:
+    assert await store.discussion_of("p1", cohort_id=A) is None
+    await store.record_post(A, 1, "p1", "skipped", now=NOW)  # a skip has no place
+    assert await store.discussion_of("p1", cohort_id=A) is None
+    await store.record_post(A, 1, "p2", "manual", now=NOW, channel_id=5, message_id=50)
+    assert await store.discussion_of("p2", cohort_id=A) == 5, "no thread: its channel"
+    await store.record_post(
+        A, 2, "p2", "manual", now=NOW, channel_id=5, message_id=52, thread_id=53
+    )
+    assert await store.discussion_of("p2", cohort_id=A) == 53, "the latest, in its thread"
+    assert await store.discussion_of("p2", cohort_id=B) is None, "another cohort's is not"
+    assert await store.discussion_of("p2", guild_id=GUILD) == 53, "any cohort of the server"
+    assert await store.discussion_of("p2", guild_id=OTHER_GUILD) is None
+    with pytest.raises(ValueError):
+        await store.discussion_of("p2")

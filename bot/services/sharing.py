@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, cast
+from typing import Protocol
 
 from bot.services.cohort_scope import CohortScoped
 from bot.services.permissions import Actor
@@ -258,12 +258,13 @@ class SharingService(CohortScoped):
         """The prompt's discussion thread if it was posted here, else where the member is."""
         if reflection.about_kind == "prompt":
             if reflection.cohort_id is not None:  # where its own cohort posted the prompt
-                entries = await self.store.history(reflection.cohort_id, limit=500)
+                found = await self.store.discussion_of(
+                    reflection.about_id, cohort_id=reflection.cohort_id
+                )
             else:
-                entries = await self.store.guild_history(actor.guild_id, limit=500)
-            for entry in entries:
-                if entry.prompt_id == reflection.about_id and (entry.thread_id or entry.channel_id):
-                    return cast(int, entry.thread_id or entry.channel_id)
+                found = await self.store.discussion_of(reflection.about_id, guild_id=actor.guild_id)
+            if found is not None:
+                return found
         if actor.channel_id is None:
             raise UserError("Run this in the cohort's channel so I know where to share it.")
         return actor.channel_id

@@ -168,6 +168,22 @@ class PromptHistoryQueries(Runner):
         )
         return [_HISTORY(row) for row in rows]
 
+    async def discussion_of(
+        self, prompt_id: str, *, cohort_id: int | None = None, guild_id: int | None = None
+    ) -> int | None:
+        """Where the latest post of a prompt is discussed (its thread, else its channel), in
+        one cohort or, given a server instead, in any of its cohorts; None if never posted."""
+        if (cohort_id is None) == (guild_id is None):
+            raise ValueError("give cohort_id or guild_id")
+        column, key = ("cohort_id", cohort_id) if cohort_id is not None else ("guild_id", guild_id)
+        rows = await self._query(
+            f"SELECT COALESCE(thread_id, channel_id) FROM prompt_history WHERE {column} = ? "
+            "AND prompt_id = ? AND COALESCE(thread_id, channel_id) IS NOT NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (key, prompt_id),
+        )
+        return int(rows[0][0]) if rows else None
+
     async def post_on(self, cohort_id: int, local_date: date) -> HistoryEntry | None:
         """The cohort's scheduled post for a local date, if it has one (or is sending it)."""
         rows = await self._query(
