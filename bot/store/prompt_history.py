@@ -8,6 +8,7 @@ second process can never post the same day twice. A cohort's round lives in its 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from bot.store.models import POST_STATUSES, HistoryEntry, PostStatus
 from bot.store.rows import RowReader, check_choice, db_time, parse_date_or_none
@@ -148,23 +149,21 @@ class PromptHistoryQueries(Runner):
 
     async def history(self, cohort_id: int, limit: int = 20) -> list[HistoryEntry]:
         """The cohort's most recent prompt uses, newest first."""
-        if limit < 1:
-            raise ValueError(f"limit must be positive, got {limit}")
-        rows = await self._query(
-            f"SELECT {_HISTORY.columns} FROM prompt_history WHERE cohort_id = ? "
-            "ORDER BY id DESC LIMIT ?",
-            (cohort_id, limit),
-        )
-        return [_HISTORY(row) for row in rows]
+        return await self._recent("cohort_id", cohort_id, limit)
 
     async def guild_history(self, guild_id: int, limit: int = 20) -> list[HistoryEntry]:
         """Every cohort's most recent prompt uses in a server, newest first."""
+        return await self._recent("guild_id", guild_id, limit)
+
+    async def _recent(
+        self, column: Literal["cohort_id", "guild_id"], key: int, limit: int
+    ) -> list[HistoryEntry]:
         if limit < 1:
             raise ValueError(f"limit must be positive, got {limit}")
         rows = await self._query(
-            f"SELECT {_HISTORY.columns} FROM prompt_history WHERE guild_id = ? "
+            f"SELECT {_HISTORY.columns} FROM prompt_history WHERE {column} = ? "
             "ORDER BY id DESC LIMIT ?",
-            (guild_id, limit),
+            (key, limit),
         )
         return [_HISTORY(row) for row in rows]
 
