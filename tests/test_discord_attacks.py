@@ -22,7 +22,7 @@ from tests.fakediscord.common import Permissions
 from tests.fakes import FakeClock
 from tests.test_discord_cohorts import prompts_in_order, run
 from tests.test_discord_privacy import facilitator_csv
-from tests.test_discord_pulse import MONDAY, a_day, private_channel, start_spring
+from tests.test_discord_pulse import MONDAY, a_day, digests, private_channel, start_spring
 from tests.test_discord_reflections import (
     ANONYMOUS,
     CARD_TITLE,
@@ -289,3 +289,30 @@ async def test_crafted_custom_ids_are_answered_or_refused_never_crashed(
         await asyncio.sleep(0.3)  # the last answer finishes before the bot stops
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == [], "refused, not crashed"
+
+
+async def test_the_digest_is_not_sent_once_the_facilitators_channel_is_opened(
+    strict_fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Chosen private, the facilitators' channel is later opened to every member (a
+    careless settings change): the digest, which names who has not reflected, is held
+    back and the reason logged, until the channel is private again."""
+    fake, clock = strict_fake_discord, FakeClock(MONDAY)
+    assert fake.guild is not None
+    channel = private_channel(fake)
+    bob = add_member(fake, "Bob")
+    async with cohort_bot(fake, tmp_path, clock=clock) as bot:
+        await start_spring(fake)
+        for member in (bob, fake.default_user):
+            await run(fake, "cohort join", user=member)
+        await a_day(bot, clock, 24)
+    channel.set_overwrite(fake.guild.roles[0], allow=Permissions.VIEW_CHANNEL)
+    async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as bot:
+        await a_day(bot, clock, 24 * 7)  # past Monday 9 March, 09:00 in Berlin
+        assert digests(fake, channel) == []
+    assert any("every member can see that channel" in r.getMessage() for r in caplog.records)
+    channel.set_overwrite(fake.guild.roles[0], deny=Permissions.VIEW_CHANNEL)
+    async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as bot:
+        await a_day(bot, clock, 1)
+        [digest] = digests(fake, channel)
+        assert f"<@{bob.id}>" in embed_of(digest)["description"]

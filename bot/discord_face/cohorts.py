@@ -28,7 +28,7 @@ from bot.discord_face.common import (
     services_of,
     zone_choices,
 )
-from bot.discord_face.delivery import note_embed
+from bot.discord_face.delivery import note_embed, readable_by_members
 from bot.discord_face.markup import discord_text
 from bot.services.cohorts import ChannelChoice, CohortListView, CohortView
 from bot.services.delivery import Note
@@ -75,14 +75,7 @@ async def facilitators_channel(
     role_id = await services_of(interaction).facilitators.settings.get_facilitator_role(
         channel.guild.id
     )
-    members_read = any(
-        channel.permissions_for(role).view_channel
-        for role in channel.guild.roles
-        if not role.is_default()
-        and not role.is_bot_managed()
-        and role.id != role_id
-        and not (role.permissions.manage_guild or role.permissions.administrator)
-    )
+    members_read = readable_by_members(channel, role_id)
     return replace(choice, visible_to_everyone=choice.visible_to_everyone or members_read)
 
 

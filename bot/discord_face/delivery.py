@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 import discord
 
@@ -17,6 +18,9 @@ from bot.discord_face.common import NO_PINGS
 from bot.discord_face.markup import discord_text
 from bot.services.delivery import DeliveryFailed, DirectMessagesClosed, Note
 from bot.text import clip
+
+if TYPE_CHECKING:
+    from bot.discord_face.client import CohortBot
 
 log = logging.getLogger(__name__)
 CANNOT_SEND_TO_USER = 50007  # Discord: "Cannot send messages to this user" (DMs closed)
@@ -33,11 +37,43 @@ def note_embed(note: Note) -> discord.Embed:
     return shown
 
 
+OPEN_CHANNEL = (
+    "every member can see that channel now, and the note names who has not reflected; "
+    "make it private again, or choose another with /cohort edit facilitator_channel"
+)
+
+
+def readable_by_members(channel: discord.abc.GuildChannel, facilitator_role: int | None) -> bool:
+    """Whether members who are not facilitators can read ``channel``: through @everyone, or
+    a role that is neither the facilitator role nor one with Manage Server (servers often
+    show channels to a 'Member' role every member holds, not to @everyone)."""
+    return any(
+        channel.permissions_for(role).view_channel
+        for role in channel.guild.roles
+        if role.is_default()
+        or not (
+            role.is_bot_managed()
+            or role.id == facilitator_role
+            or role.permissions.manage_guild
+            or role.permissions.administrator
+        )
+    )
+
+
 class DiscordCourier:
     """The Discord face's Courier (bot/services/delivery.py)."""
 
     def __init__(self, bot: discord.Client) -> None:
         self.bot = bot
+
+    async def _check_private(self, channel: discord.abc.Messageable, guild_id: int) -> None:
+        """Refuse a facilitators' channel that was opened to members since it was chosen."""
+        if not isinstance(channel, discord.abc.GuildChannel):
+            return
+        services = cast("CohortBot", self.bot).services
+        role = await services.facilitators.settings.get_facilitator_role(guild_id)
+        if readable_by_members(channel, role):
+            raise DeliveryFailed(OPEN_CHANNEL)
 
     async def _channel(self, channel_id: int, guild_id: int) -> discord.abc.Messageable:
         guild = self.bot.get_guild(guild_id)
@@ -55,6 +91,7 @@ class DiscordCourier:
 
     async def send(self, channel_id: int, guild_id: int, note: Note) -> int:
         channel = await self._channel(channel_id, guild_id)
+        await self._check_private(channel, guild_id)
         try:
             message = await channel.send(embed=note_embed(note), allowed_mentions=NO_PINGS)
         except discord.NotFound:
