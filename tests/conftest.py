@@ -1,3 +1,26 @@
-"""Shared fixtures: the fake Discord's fixtures are registered for every test."""
+"""Shared fixtures: the fake Discord's are registered for every test, and ``console``
+(the console face over tests/data/minimal and a fresh database) is defined here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.console import Console
+from bot.services.container import Services
 
 pytest_plugins = ["tests.fakediscord.fixtures"]
+
+MINIMAL = Path(__file__).parent / "data" / "minimal"
+
+
+@pytest.fixture
+async def console(tmp_path: Path) -> AsyncIterator[Console]:
+    """The console over the minimal curriculum, with a database of its own."""
+    settings = Settings(content_dir=MINIMAL, database={"path": tmp_path / "db.sqlite3"})
+    services = await Services.open(settings)
+    yield Console(services)
+    await services.close()

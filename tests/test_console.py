@@ -7,14 +7,12 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from bot.console import Console
-from bot.services.container import Services
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = Path(__file__).parent / "data" / "minimal"
@@ -78,14 +76,6 @@ def test_broken_content_never_crashes_the_console(tmp_path: Path) -> None:
     assert "Traceback" not in run.stdout + run.stderr
     assert f"{content / 'myths.yaml'}:2: file: tab character" in run.stdout
     assert "The card library is not available" in run.stdout
-
-
-@pytest.fixture
-async def console(tmp_path: Path) -> AsyncIterator[Console]:
-    settings = Settings(content_dir=MINIMAL, database={"path": tmp_path / "db.sqlite3"})
-    services = await Services.open(settings)
-    yield Console(services)
-    await services.close()
 
 
 async def test_tab_completion_of_commands_and_card_names(console: Console) -> None:

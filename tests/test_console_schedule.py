@@ -2,24 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
-from bot.config import Settings
 from bot.console import Console
-from bot.services.container import Services
-
-MINIMAL = Path(__file__).parent / "data" / "minimal"
-
-
-@pytest.fixture
-async def console(tmp_path: Path) -> AsyncIterator[Console]:
-    settings = Settings(content_dir=MINIMAL, database={"path": tmp_path / "db.sqlite3"})
-    services = await Services.open(settings)
-    yield Console(services)
-    await services.close()
 
 
 async def test_schedule_commands_work_as_in_discord(console: Console) -> None:
