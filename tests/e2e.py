@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -66,3 +67,15 @@ def custom_ids(components: list[dict[str, Any]]) -> list[str]:
             found.append(component["custom_id"])
         found.extend(custom_ids(component.get("components", [])))
     return found
+
+
+async def tick(bot: CohortBot) -> None:
+    """Run one pass of the daily loop now, and only that: the bot's own loop is stopped.
+
+    The loop starts by itself when the bot is ready; a test that moves the clock and ticks
+    by hand would otherwise race it (a post made by the loop while the test's pass skips
+    the cohort as in flight is seen a tick later).
+    """
+    cog: Any = bot.get_cog("Prompts")
+    await asyncio.gather(*cog.stop_background())
+    await cog.post_due()

@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.discord_face.client import CohortBot
 from bot.services.content import ContentState
-from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of
+from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of, tick
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.common import Permissions
 from tests.fakediscord.models import FakeChannel, FakeMessage
@@ -37,11 +36,6 @@ async def run(
     """A slash command by the server's owner (a facilitator) unless ``user`` says otherwise."""
     how.setdefault("user", owner(fake))
     return await (await fake.slash(command, options or {}, **how)).response()
-
-
-async def tick(bot: CohortBot) -> None:
-    cog: Any = bot.get_cog("Prompts")
-    await cog.post_due()
 
 
 def channel_posts(fake: FakeDiscord, channel: FakeChannel) -> list[FakeMessage]:

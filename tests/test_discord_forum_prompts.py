@@ -11,7 +11,7 @@ import discord
 import pytest
 
 from bot.services.content import ContentState
-from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of
+from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of, tick
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.models import FakeChannel, FakeMessage
 from tests.fakes import FakeClock
@@ -34,11 +34,6 @@ async def schedule_into(fake: FakeDiscord, channel: FakeChannel) -> Any:
     values = {"channel": channel.name, "time": "09:00", "timezone": "Europe/Berlin"}
     handle = await fake.slash("schedule set", values, user=fake.guild.owner, channel="random")
     return await handle.response()
-
-
-async def tick(bot: Any) -> None:
-    """Run one pass of the posting loop now."""
-    await bot.get_cog("Prompts").post_due()
 
 
 def forum_posts(fake: FakeDiscord, channel: FakeChannel) -> list[tuple[FakeChannel, FakeMessage]]:

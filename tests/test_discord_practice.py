@@ -14,10 +14,10 @@ from typing import Any
 
 from bot.practice import practice_items
 from bot.services.content import ContentState
-from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of
+from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of, tick
 from tests.fakediscord import CallbackType, FakeDiscord, FakeMessage, FakeUser
 from tests.fakes import FakeClock
-from tests.test_discord_prompts import posts, schedule, tick
+from tests.test_discord_prompts import posts, schedule
 from tests.test_discord_reflections import add_member, owner
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

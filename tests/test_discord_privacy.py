@@ -18,7 +18,7 @@ import pytest
 
 from bot.discord_face.sharing import DiscordSharer
 from bot.services.sharing import SharedPost
-from tests.e2e import cohort_bot, embed_of
+from tests.e2e import cohort_bot, embed_of, tick
 from tests.fakediscord import CallbackType, FakeDiscord, FakeUser
 from tests.fakediscord.common import Permissions
 from tests.fakes import FakeClock
@@ -204,7 +204,7 @@ async def test_a_crash_between_sharing_and_recording_is_settled_and_forget_me_er
         assert rows(tmp_path, "visibility, shared_message_id") == [("private", None)]
     clock.advance(minutes=2)
     async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as restarted:
-        await restarted.get_cog("Prompts").post_due()  # type: ignore[union-attr]
+        await tick(restarted)
         assert rows(tmp_path, "visibility, shared_message_id, pending_since") == [
             ("cohort", message_id, None)
         ], "the post that went out is on record"
@@ -262,7 +262,7 @@ async def test_a_share_reserved_but_never_sent_stays_private(
         )
     clock.advance(minutes=2)
     async with cohort_bot(fake, tmp_path, clock=clock, expect_sync=False) as restarted:
-        await restarted.get_cog("Prompts").post_due()  # type: ignore[union-attr]
+        await tick(restarted)
         assert rows(tmp_path, "visibility, pending_since, seen_anonymously") == [
             ("private", None, 1)
         ], "released, not posted later; and it counts as seen anonymously"

@@ -9,7 +9,7 @@ import pytest
 
 from bot.discord_face.client import CohortBot
 from bot.services.content import ContentState
-from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of
+from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of, tick
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.models import FakeMessage
 from tests.fakes import FakeClock
@@ -30,12 +30,6 @@ async def schedule(fake: FakeDiscord, **options: str) -> Any:
     values = {"channel": "general", "time": "09:00", "timezone": "Europe/Berlin", **options}
     handle = await fake.slash("schedule set", values, user=owner(fake), channel="random")
     return await handle.response()
-
-
-async def tick(bot: CohortBot) -> None:
-    """Run one pass of the posting loop now (it also runs by itself every 20 s)."""
-    cog: Any = bot.get_cog("Prompts")
-    await cog.post_due()
 
 
 async def used(bot: CohortBot) -> set[str]:

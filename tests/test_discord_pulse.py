@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.discord_face.client import CohortBot
-from tests.e2e import cohort_bot, embed_of
+from tests.e2e import cohort_bot, embed_of, tick
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.common import Permissions
 from tests.fakediscord.models import FakeChannel, FakeMessage
 from tests.fakes import FakeClock
-from tests.test_discord_cohorts import prompts_in_order, run, tick
+from tests.test_discord_cohorts import prompts_in_order, run
 from tests.test_discord_reflections import add_member, reflect
 
 MONDAY = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # 07:00 in Berlin
