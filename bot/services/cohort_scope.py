@@ -7,8 +7,8 @@ every command and on every face.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.library.curricula import DEFAULT_CURRICULUM
 from bot.library.library import Library
@@ -19,21 +19,14 @@ from bot.store import CohortRow, WhenFinished
 from bot.text import ChannelMention, Rich, clip
 from bot.user_error import UserError
 
-CURRICULUM_SECONDS = 60.0
+CURRICULUM_KEPT_FOR = timedelta(minutes=1)
 CURRICULA_KEPT = 10_000
-_CURRICULA: dict[tuple[int, int | None, int | None], tuple[str, float]] = {}
-"""(server, channel, parent) -> (curriculum, until when): card lookups' one cache."""
 
 NO_COHORT = (
     "There is no cohort in this server yet. A facilitator can start one with /cohort start "
     "(a name, a channel, its dates), or simply with /schedule set, giving a time like 09:00 "
     "and a time zone like Europe/Berlin."
 )
-
-
-def forget_curricula() -> None:
-    """A cohort was started, changed or ended: look its channel's curriculum up again."""
-    _CURRICULA.clear()
 
 
 def cohort_label(cohort: CohortRow) -> str:
@@ -141,18 +134,23 @@ class CohortScoped(StoreService):
         thread, else the server's only cohort's, else the default. Looked up at most once
         a minute per channel (autocomplete asks on every keystroke)."""
         key = (actor.guild_id, actor.channel_id, actor.parent_channel_id)
-        cached = _CURRICULA.get(key)
-        if cached is not None and cached[1] > time.monotonic():
+        known = self.content.channel_curricula
+        cached = known.get(key)
+        if cached is not None and cached[1] > self.clock():
             return cached[0]
         row = await self._here(actor)
         if row is None:
             running = await self.store.list_cohorts(actor.guild_id)
             row = running[0] if len(running) == 1 else None
         curriculum = DEFAULT_CURRICULUM if row is None else row.curriculum
-        if len(_CURRICULA) > CURRICULA_KEPT:
-            _CURRICULA.clear()
-        _CURRICULA[key] = (curriculum, time.monotonic() + CURRICULUM_SECONDS)
+        if len(known) > CURRICULA_KEPT:
+            known.clear()
+        known[key] = (curriculum, self.clock() + CURRICULUM_KEPT_FOR)
         return curriculum
+
+    def forget_curricula(self) -> None:
+        """A cohort was started, changed or ended: look its channel's curriculum up again."""
+        self.content.channel_curricula.clear()
 
     def library_of(self, cohort: CohortRow) -> Library:
         """The curriculum the cohort follows."""

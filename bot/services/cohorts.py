@@ -13,7 +13,7 @@ from datetime import date
 from bot.library.curricula import DEFAULT_CURRICULUM
 from bot.schedule import ScheduleError, parse_date
 from bot.services.answers import plural
-from bot.services.cohort_scope import CohortScoped, cohort_label, forget_curricula
+from bot.services.cohort_scope import CohortScoped, cohort_label
 from bot.services.permissions import Actor
 from bot.services.prompt_plan import ScheduleStatus, day_text, weekday_mask
 from bot.services.prompts import PromptService, first_day, parse_schedule
@@ -194,7 +194,7 @@ class CohortService(CohortScoped):
         await self.facilitators.require(actor, "end cohorts")
         row = await self.cohort(actor, cohort)
         await self.store.end_cohort(row.id, now=self.clock())
-        forget_curricula()
+        self.forget_curricula()
         ended = await self.store.get_cohort(row.id)
         assert ended is not None
         return ended
@@ -240,7 +240,7 @@ class CohortService(CohortScoped):
     # ---------------------------------------------------------------- helpers
 
     async def _view(self, row: CohortRow, headline: str) -> CohortView:
-        forget_curricula()
+        self.forget_curricula()
         status = await self.prompts.status_of(row)
         warning = status.ending.mismatch if status.ending else None
         return CohortView(headline, status, (warning,) if warning else ())

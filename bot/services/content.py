@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from bot.config import SUPPORT_MESSAGE_MAX
@@ -191,6 +192,9 @@ class ContentState:
     def __init__(self, content_dir: Path) -> None:
         self.content_dir = content_dir
         self._libraries: dict[str, Library] = {}
+        # (server, channel, parent) -> (curriculum, until when, by the services' clock):
+        # which curriculum card commands there answer from. Cleared when cohorts change.
+        self.channel_curricula: dict[tuple[int, int | None, int | None], tuple[str, datetime]] = {}
         self.problems: tuple[Problem, ...] = ()
 
     @property

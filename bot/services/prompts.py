@@ -31,7 +31,7 @@ from bot.schedule import (
 )
 from bot.services.answers import CardView
 from bot.services.cards import card_view
-from bot.services.cohort_scope import CohortScoped, forget_curricula
+from bot.services.cohort_scope import CohortScoped
 from bot.services.permissions import Actor
 from bot.services.prompt_plan import (
     PreviewView,
@@ -185,7 +185,7 @@ class PromptService(CohortScoped):
             )
             if created is None:
                 raise UserError("Another cohort was started here just now; see /cohort list.")
-            forget_curricula()
+            self.forget_curricula()
             return await self.status_of(created)
         row = await self.cohort(actor, cohort)
         await self.check_channel_free(row.guild_id, channel_id, row.id)
@@ -201,7 +201,7 @@ class PromptService(CohortScoped):
         )
         if updated is None:
             raise UserError("Another cohort took that channel just now; choose another.")
-        forget_curricula()
+        self.forget_curricula()
         await self._remember_channel(actor, updated)
         return await self.status_of(updated)
 
