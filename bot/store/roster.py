@@ -142,12 +142,14 @@ class RosterQueries(Runner):
             "AND dm_refused_on IS NOT NULL ORDER BY cohort_id",
             (guild_id, user_id),
         )
-        if rows:
+        cohorts = [int(row[0]) for row in rows]
+        if cohorts:  # only what was read: a refusal recorded meanwhile waits for next time
             await self._write(
-                "UPDATE cohort_members SET dm_refused_on = NULL WHERE guild_id = ? AND user_id = ?",
-                (guild_id, user_id),
+                "UPDATE cohort_members SET dm_refused_on = NULL WHERE guild_id = ? AND user_id = ? "
+                f"AND cohort_id IN ({', '.join('?' * len(cohorts))})",
+                (guild_id, user_id, *cohorts),
             )
-        return [int(row[0]) for row in rows]
+        return cohorts
 
     async def recorded_names(self, guild_id: int) -> dict[tuple[int | None, int], str]:
         """The names members were recorded under in a server's cohorts: keyed by (cohort,
