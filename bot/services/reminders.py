@@ -10,7 +10,7 @@ command, that the reminder could not reach them.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,11 @@ def reminder_marker(cohort_id: int, day: date) -> str:
 @dataclass(eq=False)
 class ReminderService(CohortScoped):
     """/remind me and /remind off, and sending the reminders that are due."""
+
+    # Members with a closed-DM note waiting, refreshed by every pass of the daily loop (so a
+    # note recorded by another process is seen within one pass). None until the first pass:
+    # then every command asks the store. It spares every command a database read.
+    _refused: set[tuple[int, int]] | None = field(default=None, init=False)
 
     async def remind_me(
         self,
@@ -83,7 +88,12 @@ class ReminderService(CohortScoped):
 
     async def refusal_notes(self, actor: Actor) -> Rich | None:
         """Once, after a reminder could not be sent because the member's DMs are closed."""
-        ids = await self.store.take_dm_refusals(actor.guild_id, actor.user_id)
+        member = (actor.guild_id, actor.user_id)
+        if self._refused is not None and member not in self._refused:
+            return None
+        ids = await self.store.take_dm_refusals(*member)
+        if self._refused is not None:
+            self._refused.discard(member)
         names = [row.name for i in ids if (row := await self.store.get_cohort(i)) is not None]
         if not names:
             return None
@@ -98,6 +108,7 @@ class ReminderService(CohortScoped):
     async def run_due(self, courier: Courier) -> int:
         """Send every reminder that is due now; safe to call as often as you like."""
         sent = 0
+        self._refused = await self.store.members_with_dm_refusals()
         cohorts: dict[int, CohortRow | None] = {}
         for member in await self.store.reminder_subscribers():
             if member.cohort_id not in cohorts:
@@ -155,6 +166,8 @@ class ReminderService(CohortScoped):
         except DirectMessagesClosed:
             await self.store.settle_delivery(reserved, "refused")
             await self.store.note_dm_refused(row.id, member.user_id, day)
+            if self._refused is not None:
+                self._refused.add((row.guild_id, member.user_id))
             return 0
         except DeliveryFailed as error:
             await self.store.settle_delivery(reserved, "refused")

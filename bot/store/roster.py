@@ -132,6 +132,13 @@ class RosterQueries(Runner):
             (day.isoformat(), cohort_id, user_id),
         )
 
+    async def members_with_dm_refusals(self) -> set[tuple[int, int]]:
+        """(server, member) pairs with a closed-DM note waiting to be said."""
+        rows = await self._query(
+            "SELECT DISTINCT guild_id, user_id FROM cohort_members WHERE dm_refused_on IS NOT NULL"
+        )
+        return {(int(row[0]), int(row[1])) for row in rows}
+
     async def take_dm_refusals(self, guild_id: int, user_id: int) -> list[int]:
         """Cohorts whose reminder DM this member could not get; cleared as it is read.
 
