@@ -45,6 +45,16 @@ class _Section(BaseModel):
 
 class DatabaseSettings(_Section):
     path: Path = Path("data/cohort.sqlite3")
+    # sqlite:///relative/or/absolute/path, or postgresql://user@host:port/dbname.
+    # The DATABASE_URL environment variable (hosting platforms set it) wins over both.
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _known_engine(cls, value: str | None) -> str | None:
+        if value is not None:
+            database_engine(value)
+        return value
 
 
 class DiscordSettings(_Section):
@@ -114,6 +124,12 @@ class Settings(_Section):
         return self.support_message or DEFAULT_SUPPORT
 
     @property
+    def database_url(self) -> str:
+        """Where the store lives: DATABASE_URL, else database.url, else database.path."""
+        url = os.environ.get("DATABASE_URL") or self.database.url
+        return url or f"sqlite:///{self.database.path}"
+
+    @property
     def token(self) -> str | None:
         """The bot token, from the environment only."""
         return os.environ.get("DISCORD_TOKEN") or None
@@ -142,6 +158,19 @@ class SlackTokens:
     @property
     def socket_mode(self) -> bool:
         return self.app is not None
+
+
+def database_engine(url: str) -> Literal["sqlite", "postgresql"]:
+    """Which engine a database URL names; ValueError (with what is accepted) otherwise."""
+    scheme = url.partition("://")[0].lower()
+    if scheme == "sqlite" and url.lower().startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return "sqlite"
+    if scheme in ("postgresql", "postgres"):
+        return "postgresql"
+    raise ValueError(
+        f"'{url}' is not a database URL this bot knows: use sqlite:///path/to/file.sqlite3 "
+        "or postgresql://user:password@host:5432/dbname"
+    )
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -196,5 +225,11 @@ def _check_paths(settings: Settings, shown: Path) -> None:
             f"{shown}: content_dir: '{settings.content_dir}' is not a folder "
             "(run from the project folder, or set content_dir)"
         )
+    env_url = os.environ.get("DATABASE_URL")
+    if env_url:
+        try:
+            database_engine(env_url)
+        except ValueError as error:
+            raise ConfigError(f"DATABASE_URL: {error}") from None
     if settings.database.path.is_dir():
         raise ConfigError(f"{shown}: database.path: '{settings.database.path}' is a folder")

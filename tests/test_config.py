@@ -50,6 +50,10 @@ def test_example_config_is_valid() -> None:
             f"support_message: {'y' * 1100}\n",
             "support_message: is 1100 characters; at most 1024 fit",
         ),
+        (
+            "database:\n  url: mysql://db/cohort\n",
+            "database.url: 'mysql://db/cohort' is not a database URL this bot knows",
+        ),
         ("- a\n", "expected settings as key: value lines"),
         ("a: [\n", ":2: not valid YAML"),
     ],
@@ -61,6 +65,28 @@ def test_bad_settings_name_the_key(tmp_path: Path, text: str, message: str) -> N
     assert message in str(raised.value)
     assert str(raised.value).startswith(str(path))
     assert "\n" not in str(raised.value)
+
+
+def test_database_url_comes_from_the_environment_then_the_file_then_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert load_settings(write(tmp_path, "database:\n  path: x/b.db\n")).database_url == (
+        "sqlite:///x/b.db"
+    )
+    with_url = write(tmp_path, "database:\n  url: postgresql://cohort@db:5432/bot\n")
+    assert load_settings(with_url).database_url == "postgresql://cohort@db:5432/bot"
+    monkeypatch.setenv("DATABASE_URL", "postgres://platform@host/app")
+    assert load_settings(with_url).database_url == "postgres://platform@host/app"
+
+
+def test_bad_database_url_in_the_environment_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "redis://cache")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, "log_level: INFO\n"))
+    assert str(raised.value).startswith("DATABASE_URL: 'redis://cache' is not a database URL")
 
 
 def test_missing_config_file_named(tmp_path: Path) -> None:
