@@ -17,10 +17,12 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
 from bot.library.yamlpos import YamlReadError, read_yaml_file
+from bot.sharding import ShardPlan, parse_shard_ids
 from bot.validation_messages import explain, key_name, unknown
 
 DEFAULT_CONFIG = Path("config.yaml")
@@ -61,6 +63,10 @@ class DiscordSettings(_Section):
     guild_ids: list[int] = Field(default_factory=list)
     api_base_url: str = DISCORD_API
     gateway_url: str = DISCORD_GATEWAY
+    # Sharding (several processes over one PostgreSQL database): how many shards the bot
+    # has in all, and which of them this process runs (all of them if not given).
+    shard_count: Annotated[int, Field(ge=1)] | None = None
+    shard_ids: list[int] | None = None
 
     @field_validator("api_base_url", "gateway_url")
     @classmethod
@@ -68,6 +74,17 @@ class DiscordSettings(_Section):
         if "://" not in value:
             raise ValueError(f"'{value}' is not a URL (it needs a scheme such as https://)")
         return value.rstrip("/")
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards_fit(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        if value is None:
+            return value
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("needs discord.shard_count too (how many shards the bot has in all)")
+        ShardPlan(count, tuple(value))
+        return value
 
 
 class SlackSettings(_Section):
@@ -130,6 +147,12 @@ class Settings(_Section):
         return url or f"sqlite:///{self.database.path}"
 
     @property
+    def shards(self) -> ShardPlan | None:
+        """The shards this process runs (SHARD_COUNT and SHARD_IDS win over the file);
+        None when the bot is not sharded. ConfigError (one line) for bad values."""
+        return resolve_shards(self.discord)
+
+    @property
     def token(self) -> str | None:
         """The bot token, from the environment only."""
         return os.environ.get("DISCORD_TOKEN") or None
@@ -171,6 +194,35 @@ def database_engine(url: str) -> Literal["sqlite", "postgresql"]:
         f"'{url}' is not a database URL this bot knows: use sqlite:///path/to/file.sqlite3 "
         "or postgresql://user:password@host:5432/dbname"
     )
+
+
+def resolve_shards(discord: DiscordSettings) -> ShardPlan | None:
+    """The file's shard settings with SHARD_COUNT / SHARD_IDS applied, checked together."""
+    count_text = os.environ.get("SHARD_COUNT", "").strip()
+    ids_text = os.environ.get("SHARD_IDS", "").strip()
+    count = discord.shard_count
+    if count_text:
+        try:
+            count = int(count_text)
+        except ValueError:
+            count = 0
+        if count < 1:
+            raise ConfigError(f"SHARD_COUNT: '{count_text}' is not a whole number of at least 1")
+    ids = None if discord.shard_ids is None else tuple(discord.shard_ids)
+    if ids_text:
+        try:
+            ids = parse_shard_ids(ids_text)
+        except ValueError as error:
+            raise ConfigError(f"SHARD_IDS: {error}") from None
+    if count is None:
+        if ids_text:
+            raise ConfigError("SHARD_IDS: needs SHARD_COUNT (or discord.shard_count) too")
+        return None
+    try:
+        return ShardPlan.every(count) if ids is None else ShardPlan(count, ids)
+    except ValueError as error:
+        where = "SHARD_IDS" if ids_text else "SHARD_COUNT (with discord.shard_ids)"
+        raise ConfigError(f"{where}: {error}") from None
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -231,5 +283,6 @@ def _check_paths(settings: Settings, shown: Path) -> None:
             database_engine(env_url)
         except ValueError as error:
             raise ConfigError(f"DATABASE_URL: {error}") from None
+    resolve_shards(settings.discord)
     if settings.database.path.is_dir():
         raise ConfigError(f"{shown}: database.path: '{settings.database.path}' is a folder")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
+from bot.sharding import ShardPlan
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,6 +88,90 @@ def test_bad_database_url_in_the_environment_is_one_line(
     with pytest.raises(ConfigError) as raised:
         load_settings(write(tmp_path, "log_level: INFO\n"))
     assert str(raised.value).startswith("DATABASE_URL: 'redis://cache' is not a database URL")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "discord:\n  shard_ids: [0]\n",
+            "discord.shard_ids: needs discord.shard_count too (how many shards the bot has in all)",
+        ),
+        ("discord:\n  shard_count: 0\n", "discord.shard_count: 0 must be at least 1"),
+        (
+            "discord:\n  shard_count: 2\n  shard_ids: [0, 2]\n",
+            "discord.shard_ids: shard 2 does not exist with 2 shard(s) (ids run from 0 to 1)",
+        ),
+        (
+            "discord:\n  shard_count: 2\n  shard_ids: [1, 1]\n",
+            "discord.shard_ids: shard 1 is listed twice",
+        ),
+        (
+            "discord:\n  shard_count: 2\n  shard_ids: []\n",
+            "discord.shard_ids: at least one shard id is needed",
+        ),
+    ],
+)
+def test_bad_shard_settings_name_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
+    monkeypatch.delenv("SHARD_COUNT", raising=False)
+    monkeypatch.delenv("SHARD_IDS", raising=False)
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path)
+    assert str(raised.value) == f"{path}: {message}"
+
+
+def test_shards_come_from_the_environment_then_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SHARD_COUNT", raising=False)
+    monkeypatch.delenv("SHARD_IDS", raising=False)
+    assert load_settings(write(tmp_path, "log_level: INFO\n")).shards is None
+    every = load_settings(write(tmp_path, "discord:\n  shard_count: 3\n"))
+    assert every.shards == ShardPlan(3, (0, 1, 2))
+    some = load_settings(write(tmp_path, "discord:\n  shard_count: 4\n  shard_ids: [3, 1]\n"))
+    assert some.shards == ShardPlan(4, (3, 1))
+    monkeypatch.setenv("SHARD_COUNT", "8")
+    monkeypatch.setenv("SHARD_IDS", "0-2,6")
+    assert some.shards == ShardPlan(8, (0, 1, 2, 6))
+    assert load_settings(write(tmp_path, "log_level: INFO\n")).shards == ShardPlan(8, (0, 1, 2, 6))
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "message"),
+    [
+        ("two", "", "SHARD_COUNT: 'two' is not a whole number of at least 1"),
+        ("0", "", "SHARD_COUNT: '0' is not a whole number of at least 1"),
+        ("", "0,1", "SHARD_IDS: needs SHARD_COUNT (or discord.shard_count) too"),
+        ("2", "0-2", "SHARD_IDS: shard 2 does not exist with 2 shard(s) (ids run from 0 to 1)"),
+        ("2", "1,1", "SHARD_IDS: shard 1 is listed twice"),
+        ("4", "3-1", "SHARD_IDS: '3-1' in '3-1' is not a shard id or a range (write 0,1 or 0-3)"),
+        ("4", "0,x", "SHARD_IDS: 'x' in '0,x' is not a shard id or a range (write 0,1 or 0-3)"),
+    ],
+)
+def test_bad_shards_in_the_environment_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: str, ids: str, message: str
+) -> None:
+    monkeypatch.setenv("SHARD_COUNT", count)
+    monkeypatch.setenv("SHARD_IDS", ids)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, "log_level: INFO\n"))
+    assert str(raised.value) == message
+
+
+def test_a_smaller_shard_count_in_the_environment_must_fit_the_files_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHARD_COUNT", "2")
+    monkeypatch.delenv("SHARD_IDS", raising=False)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, "discord:\n  shard_count: 4\n  shard_ids: [3]\n"))
+    assert str(raised.value) == (
+        "SHARD_COUNT (with discord.shard_ids): shard 3 does not exist with 2 shard(s) "
+        "(ids run from 0 to 1)"
+    )
 
 
 def test_missing_config_file_named(tmp_path: Path) -> None:
