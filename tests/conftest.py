@@ -1,5 +1,6 @@
-"""Shared fixtures: the fake Discord's are registered for every test, and ``console``
-(the console face over tests/data/minimal and a fresh database) is defined here."""
+"""Shared fixtures: the fake Discord's and the throwaway PostgreSQL's are registered for
+every test, and ``console`` (the console face over tests/data/minimal and a fresh database)
+is defined here."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from bot.config import Settings
 from bot.console import Console
 from bot.services.container import Services
 
-pytest_plugins = ["tests.fakediscord.fixtures"]
+pytest_plugins = ["tests.fakediscord.fixtures", "tests.postgres"]
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
 
