@@ -48,7 +48,7 @@ class Services:
         """Open the database and load content (content problems are kept, not raised)."""
         content = ContentState(settings.content_dir)
         content.reload()
-        store = await Store.open(settings.database.path)
+        store = await Store.open(settings.database_url)
         prompts = PromptService(store, content, settings, clock)
         return cls(
             settings=settings,

@@ -1,8 +1,9 @@
-"""cohort-bot's storage: one SQLite file behind a small async data-access class.
+"""cohort-bot's storage: an SQLite file, or a PostgreSQL database, behind one async
+data-access class whose methods behave the same on both engines.
 
 Usage::
 
-    async with Store.open(config.database.path) as store:
+    async with Store.open(settings.database_url) as store:
         reflection = await store.add_reflection(guild_id, user_id, ..., now=now)
 
 Nothing here imports discord; ids are plain ints and times are aware UTC datetimes.

@@ -7,9 +7,7 @@ never equal a Discord snowflake or the console's ids, and reversible through thi
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.store.runner import Runner, change, fetch
+from bot.store.runner import Conn, Runner, change, fetch
 
 
 class ChatIdQueries(Runner):
@@ -18,7 +16,7 @@ class ChatIdQueries(Runner):
     async def chat_id(self, platform: str, external_id: str) -> int:
         """The integer for ``external_id`` on ``platform``, made on first use (committed)."""
 
-        async def body(conn: aiosqlite.Connection) -> int:
+        async def body(conn: Conn) -> int:
             await change(
                 conn,
                 "INSERT INTO chat_ids (platform, external_id) VALUES (?, ?) "

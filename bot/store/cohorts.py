@@ -12,8 +12,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import aiosqlite
-
 from bot.store.models import (
     ALL_WEEKDAYS,
     COHORT_CHANGEABLE,
@@ -22,7 +20,7 @@ from bot.store.models import (
     WhenFinished,
 )
 from bot.store.rows import RowReader, check_choice, db_time
-from bot.store.runner import Runner, change, fetch
+from bot.store.runner import Conn, Runner, change, fetch
 from bot.store.store_error import StoreError
 
 _POST_TIME_RE = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
@@ -83,8 +81,8 @@ class CohortQueries(Runner):
             check_choice(when_finished, WHEN_FINISHED, "when_finished")
         stamp = db_time(now)
 
-        async def body(conn: aiosqlite.Connection) -> CohortRow | None:
-            changed, row_id = await change(
+        async def body(conn: Conn) -> CohortRow | None:
+            inserted = await fetch(
                 conn,
                 """
                 INSERT INTO cohorts (guild_id, name, channel_id, is_forum, post_time, timezone,
@@ -92,7 +90,7 @@ class CohortQueries(Runner):
                                      digest_channel_id, notify_channel_id, created_by,
                                      created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO NOTHING
+                ON CONFLICT DO NOTHING RETURNING id
                 """,
                 (
                     guild_id,
@@ -113,9 +111,9 @@ class CohortQueries(Runner):
                     stamp,
                 ),
             )
-            if changed != 1:
+            if not inserted:
                 return None
-            rows = await fetch(conn, f"{_SELECT} WHERE id = ?", (row_id,))
+            rows = await fetch(conn, f"{_SELECT} WHERE id = ?", (inserted[0][0],))
             return _COHORT(rows[0])
 
         return await self._run(body, "write")
@@ -169,7 +167,7 @@ class CohortQueries(Runner):
         if unknown:
             raise ValueError(f"cannot change {sorted(unknown)} with update_cohort")
 
-        async def body(conn: aiosqlite.Connection) -> CohortRow | None:
+        async def body(conn: Conn) -> CohortRow | None:
             rows = await fetch(conn, f"{_SELECT} WHERE id = ?", (cohort_id,))
             if not rows:
                 return None
@@ -182,9 +180,8 @@ class CohortQueries(Runner):
             if changes:
                 sets = ", ".join(f"{column} = ?" for column in changes)
                 values = [_stored(column, value) for column, value in changes.items()]
-                changed, _ = await change(
-                    conn,
-                    f"UPDATE OR IGNORE cohorts SET {sets}, updated_at = ? WHERE id = ?",
+                changed = await conn.change_unless_duplicate(
+                    f"UPDATE cohorts SET {sets}, updated_at = ? WHERE id = ?",
                     (*values, db_time(now), cohort_id),
                 )
                 if changed != 1:
@@ -196,7 +193,7 @@ class CohortQueries(Runner):
 
     async def end_cohort(self, cohort_id: int, *, now: datetime) -> bool:
         """End a running cohort; False if it had already ended (or does not exist)."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "UPDATE cohorts SET ended_at = ?, updated_at = ? WHERE id = ? AND ended_at IS NULL",
             (db_time(now), db_time(now), cohort_id),
         )
@@ -204,7 +201,7 @@ class CohortQueries(Runner):
 
     async def set_paused(self, cohort_id: int, paused: bool, *, now: datetime) -> bool:
         """Pause or resume; False if there is no such cohort."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "UPDATE cohorts SET paused = ?, updated_at = ? WHERE id = ?",
             (int(paused), db_time(now), cohort_id),
         )
@@ -214,7 +211,7 @@ class CohortQueries(Runner):
         self, cohort_id: int, channel_id: int | None, *, now: datetime
     ) -> bool:
         """Remember where facilitators last spoke to the bot; False if no such cohort."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "UPDATE cohorts SET notify_channel_id = ?, updated_at = ? WHERE id = ?",
             (channel_id, db_time(now), cohort_id),
         )
@@ -227,7 +224,7 @@ class CohortQueries(Runner):
         that both notice the end of the sequence advance it once, not twice.
         """
 
-        async def body(conn: aiosqlite.Connection) -> int:
+        async def body(conn: Conn) -> int:
             await change(
                 conn,
                 "UPDATE cohorts SET round = round + 1 WHERE id = ? AND (? IS NULL OR round = ?)",
@@ -244,14 +241,14 @@ class CohortQueries(Runner):
 
     async def add_quiet_date(self, cohort_id: int, day: date) -> bool:
         """False if the date was already quiet."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "INSERT INTO quiet_dates (cohort_id, local_date) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (cohort_id, day.isoformat()),
         )
         return changed == 1
 
     async def remove_quiet_date(self, cohort_id: int, day: date) -> bool:
-        changed, _ = await self._write(
+        changed = await self._write(
             "DELETE FROM quiet_dates WHERE cohort_id = ? AND local_date = ?",
             (cohort_id, day.isoformat()),
         )

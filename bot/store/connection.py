@@ -28,7 +28,7 @@ from bot.store.store_error import StoreError
 
 log = logging.getLogger(__name__)
 
-MIN_SQLITE = (3, 24, 0)  # upsert (INSERT ... ON CONFLICT)
+MIN_SQLITE = (3, 35, 0)  # INSERT ... ON CONFLICT ... RETURNING
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 

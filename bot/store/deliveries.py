@@ -31,18 +31,17 @@ class DeliveryQueries(Runner):
     ) -> int | None:
         """Claim a send before it happens; None if it is already claimed (do not send)."""
         check_choice(kind, DELIVERY_KINDS, "kind")
-        changed, row_id = await self._write(
+        return await self._insert(
             "INSERT INTO cohort_deliveries (cohort_id, kind, user_id, local_date, channel_id, at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
             (cohort_id, kind, user_id, local_date.isoformat(), channel_id, db_time(now)),
         )
-        return row_id if changed == 1 else None
 
     async def settle_delivery(
         self, row_id: int, outcome: DeliveryOutcome, message_id: int | None = None
     ) -> bool:
         """Record how a claimed send ended; False if the claim is gone."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "UPDATE cohort_deliveries SET outcome = ?, message_id = ? WHERE id = ?",
             (outcome, message_id, row_id),
         )
@@ -50,7 +49,7 @@ class DeliveryQueries(Runner):
 
     async def release_delivery(self, row_id: int) -> bool:
         """Drop a claim whose message certainly never went out, so it is sent again."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "DELETE FROM cohort_deliveries WHERE id = ? AND outcome IS NULL", (row_id,)
         )
         return changed == 1

@@ -37,25 +37,31 @@ class Migration:
     sql: str
 
 
-def check_sequence(migrations: Iterable[Migration]) -> tuple[Migration, ...]:
-    """Sort and insist on 1..N without gaps or duplicates (a packaging mistake otherwise)."""
+def check_sequence(migrations: Iterable[Migration], first: int = 1) -> tuple[Migration, ...]:
+    """Sort and insist on first..N without gaps or duplicates (a packaging mistake
+    otherwise). PostgreSQL's chain starts later: its first migration is a whole schema."""
     ordered = tuple(sorted(migrations, key=lambda m: m.version))
     if not ordered:
         raise StoreError("no schema migrations found; the cohort-bot install is incomplete")
-    for expected, migration in enumerate(ordered, start=1):
+    for expected, migration in enumerate(ordered, start=first):
         if migration.version != expected:
             names = ", ".join(m.name for m in ordered)
             raise StoreError(
-                f"schema migrations must be numbered 1, 2, 3 ... without gaps; found {names}"
+                f"schema migrations must be numbered {first}, {first + 1}, {first + 2} ... "
+                f"without gaps; found {names}"
             )
-    for migration in ordered:
-        split_statements(migration)  # fail at load, not halfway through an upgrade
+    if first == 1:
+        for migration in ordered:
+            split_statements(migration)  # fail at load, not halfway through an upgrade
     return ordered
 
 
-def load_migrations() -> tuple[Migration, ...]:
-    """The migrations shipped in bot/store/migrations/, in order."""
+def load_migrations(engine: str = "", first: int = 1) -> tuple[Migration, ...]:
+    """The migrations shipped in bot/store/migrations/ (SQLite's) or a subfolder of it
+    named after another engine, in order."""
     folder = resources.files("bot.store").joinpath("migrations")
+    if engine:
+        folder = folder.joinpath(engine)
     found: list[Migration] = []
     for entry in folder.iterdir():
         if not entry.name.endswith(".sql"):
@@ -66,7 +72,7 @@ def load_migrations() -> tuple[Migration, ...]:
                 f"migration file {entry.name!r} is not named like 0002_add_something.sql"
             )
         found.append(Migration(int(match[1]), entry.name, entry.read_text(encoding="utf-8")))
-    return check_sequence(found)
+    return check_sequence(found, first)
 
 
 def split_statements(migration: Migration) -> list[str]:

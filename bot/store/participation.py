@@ -11,11 +11,9 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-import aiosqlite
-
 from bot.store.models import DayCount, Participation, TopicCount
 from bot.store.rows import db_time, parse_time
-from bot.store.runner import Runner, fetch
+from bot.store.runner import Conn, Runner, fetch
 
 
 class ParticipationQueries(Runner):
@@ -44,7 +42,7 @@ class ParticipationQueries(Runner):
         )
         params = (guild_id, since_text, cohort_id, cohort_id)
 
-        async def body(conn: aiosqlite.Connection) -> Participation:
+        async def body(conn: Conn) -> Participation:
             topic_rows = await fetch(
                 conn,
                 f"""

@@ -7,10 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.store.rows import db_time, parse_time
-from bot.store.runner import Runner, change, fetch
+from bot.store.runner import Conn, Runner, change, fetch
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +71,7 @@ class PracticeQueries(Runner):
         returns False and changes nothing, so one showing counts once.
         """
 
-        async def body(conn: aiosqlite.Connection) -> bool:
+        async def body(conn: Conn) -> bool:
             rows = await fetch(
                 conn,
                 "SELECT step, due_at FROM practice_state "
@@ -126,8 +124,8 @@ class PracticeQueries(Runner):
     async def forget_practice(self, guild_id: int, user_id: int) -> int:
         """Erase a member's answers and practice state in one server; how many answers."""
 
-        async def body(conn: aiosqlite.Connection) -> int:
-            deleted, _ = await change(
+        async def body(conn: Conn) -> int:
+            deleted = await change(
                 conn,
                 "DELETE FROM practice_answers WHERE guild_id = ? AND user_id = ?",
                 (guild_id, user_id),

@@ -57,12 +57,12 @@ class PromptHistoryQueries(Runner):
         The reservation notes the cohort's channel, where a restart looks for the post.
         """
         check_choice(status, POST_STATUSES, "status")
-        changed, row_id = await self._write(
+        return await self._insert(
             """
             INSERT INTO prompt_history (cohort_id, guild_id, channel_id, round, prompt_id,
                                         status, local_date, at)
             SELECT id, guild_id, channel_id, ?, ?, ?, ?, ? FROM cohorts WHERE id = ?
-            ON CONFLICT DO NOTHING
+            ON CONFLICT DO NOTHING RETURNING id
             """,
             (
                 round,
@@ -73,13 +73,12 @@ class PromptHistoryQueries(Runner):
                 cohort_id,
             ),
         )
-        return row_id if changed == 1 else None
 
     async def confirm_post(
         self, row_id: int, channel_id: int, message_id: int, thread_id: int | None = None
     ) -> bool:
         """Record where a reserved post landed; False if the reservation is gone."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "UPDATE prompt_history SET channel_id = ?, message_id = ?, thread_id = ? WHERE id = ?",
             (channel_id, message_id, thread_id, row_id),
         )
@@ -87,7 +86,7 @@ class PromptHistoryQueries(Runner):
 
     async def release_post(self, row_id: int) -> bool:
         """Drop a reservation whose message was not sent. Confirmed posts are never removed."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "DELETE FROM prompt_history WHERE id = ? AND message_id IS NULL "
             "AND status != 'skipped'",
             (row_id,),
@@ -113,7 +112,7 @@ class PromptHistoryQueries(Runner):
         already taken.
         """
         check_choice(status, POST_STATUSES, "status")
-        changed, _ = await self._write(
+        changed = await self._write(
             """
             INSERT INTO prompt_history (cohort_id, guild_id, round, prompt_id, status,
                                         local_date, channel_id, message_id, thread_id, at)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection
 from datetime import datetime
 
-import aiosqlite
-
 from bot.store.models import (
     ABOUT_KINDS,
     VISIBILITIES,
@@ -21,12 +19,12 @@ from bot.store.models import (
     Visibility,
 )
 from bot.store.rows import RowReader, check_choice, db_time, parse_time
-from bot.store.runner import Runner, change, fetch
+from bot.store.runner import Conn, Runner, change, fetch
 
 _REFLECTION = RowReader(Reflection)
 
 
-async def _reflection_by_id(conn: aiosqlite.Connection, reflection_id: int) -> Reflection:
+async def _reflection_by_id(conn: Conn, reflection_id: int) -> Reflection:
     """A reflection just changed in the same transaction (so it exists)."""
     rows = await fetch(
         conn, f"SELECT {_REFLECTION.columns} FROM reflections WHERE id = ?", (reflection_id,)
@@ -48,8 +46,8 @@ class ReflectionQueries(Runner):
         """SET ``assignments`` on the author's own reflection and read it back; None if it
         is not theirs."""
 
-        async def body(conn: aiosqlite.Connection) -> Reflection | None:
-            changed, _ = await change(
+        async def body(conn: Conn) -> Reflection | None:
+            changed = await change(
                 conn,
                 f"UPDATE reflections SET {assignments} "
                 "WHERE id = ? AND guild_id = ? AND author_id = ?",
@@ -77,11 +75,11 @@ class ReflectionQueries(Runner):
         check_choice(about_kind, ABOUT_KINDS, "about_kind")
         check_choice(visibility, VISIBILITIES, "visibility")
         created = db_time(now)
-        _, row_id = await self._write(
+        row_id = await self._insert(
             """
             INSERT INTO reflections (guild_id, author_id, about_kind, about_id, text,
                                      visibility, created_at, cohort_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """,
             (guild_id, author_id, about_kind, about_id, text, visibility, created, cohort_id),
         )
@@ -119,7 +117,7 @@ class ReflectionQueries(Runner):
         if offset < 0 or limit < 1:
             raise ValueError(f"need offset >= 0 and limit >= 1, got {offset}, {limit}")
 
-        async def body(conn: aiosqlite.Connection) -> ReflectionPage:
+        async def body(conn: Conn) -> ReflectionPage:
             rows = await fetch(
                 conn,
                 f"SELECT {_REFLECTION.columns} FROM reflections "
@@ -206,7 +204,7 @@ class ReflectionQueries(Runner):
 
     async def release_share(self, reflection_id: int) -> bool:
         """Forget a reserved share that certainly never went out (it stays private)."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "UPDATE reflections SET pending_channel_id = NULL, pending_visibility = NULL, "
             "pending_since = NULL WHERE id = ? AND pending_since IS NOT NULL",
             (reflection_id,),
@@ -227,7 +225,7 @@ class ReflectionQueries(Runner):
 
     async def delete_reflection(self, guild_id: int, author_id: int, reflection_id: int) -> bool:
         """Delete the author's own reflection; False if there is none of theirs by that id."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "DELETE FROM reflections WHERE id = ? AND guild_id = ? AND author_id = ?",
             (reflection_id, guild_id, author_id),
         )
@@ -311,9 +309,9 @@ class ReflectionQueries(Runner):
         still says where it is.
         """
 
-        async def body(conn: aiosqlite.Connection) -> int:
+        async def body(conn: Conn) -> int:
             kept = sorted(keep)
-            deleted, _ = await change(
+            deleted = await change(
                 conn,
                 "DELETE FROM reflections WHERE guild_id = ? AND author_id = ? "
                 f"AND id NOT IN ({', '.join('?' * len(kept))})",
@@ -342,10 +340,7 @@ class ReflectionQueries(Runner):
 
     async def delete_older_than(self, cutoff: datetime) -> int:
         """Retention: delete reflections created before `cutoff` in every server."""
-        deleted, _ = await self._write(
-            "DELETE FROM reflections WHERE created_at < ?", (db_time(cutoff),)
-        )
-        return deleted
+        return await self._write("DELETE FROM reflections WHERE created_at < ?", (db_time(cutoff),))
 
     async def prompt_reflectors(self, cohort_id: int) -> dict[str, set[int]]:
         """Who reflected in a cohort on each prompt: prompt id -> author ids (never text).

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.store.models import RosterMember
 from bot.store.rows import RowReader, db_time
-from bot.store.runner import Runner, change
+from bot.store.runner import Conn, Runner, change
 
 _MEMBER = RowReader(RosterMember)
 NAME_MAX = 100
@@ -38,9 +36,9 @@ class RosterQueries(Runner):
     ) -> bool:
         """Put a member on the roster; False if they were on it (their name is refreshed)."""
 
-        async def body(conn: aiosqlite.Connection) -> bool:
+        async def body(conn: Conn) -> bool:
             stamp = db_time(now)
-            changed, _ = await change(
+            changed = await change(
                 conn,
                 """
                 INSERT INTO cohort_members (cohort_id, user_id, guild_id, display_name,
@@ -64,7 +62,7 @@ class RosterQueries(Runner):
 
     async def leave_cohort(self, cohort_id: int, user_id: int) -> bool:
         """Take a member off the roster (their reminder with it); False if not on it."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "DELETE FROM cohort_members WHERE cohort_id = ? AND user_id = ?", (cohort_id, user_id)
         )
         return changed == 1
@@ -109,7 +107,7 @@ class RosterQueries(Runner):
     ) -> bool:
         """Opt in (a time, and a zone or None for the cohort's) or out (None); False if the
         member is not on the roster."""
-        changed, _ = await self._write(
+        changed = await self._write(
             "UPDATE cohort_members SET remind_at = ?, remind_zone = ?, dm_refused_on = NULL "
             "WHERE cohort_id = ? AND user_id = ?",
             (remind_at, zone if remind_at else None, cohort_id, user_id),

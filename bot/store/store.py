@@ -16,15 +16,17 @@ from typing import Any
 
 from bot.store.chat_ids import ChatIdQueries
 from bot.store.cohorts import CohortQueries
-from bot.store.connection import DEFAULT_BUSY_TIMEOUT_MS, connect
+from bot.store.connection import DEFAULT_BUSY_TIMEOUT_MS
 from bot.store.deliveries import DeliveryQueries
 from bot.store.guild_settings import GuildSettingsQueries
 from bot.store.migrate import Migration
 from bot.store.participation import ParticipationQueries
+from bot.store.postgres_engine import PostgresEngine
 from bot.store.practice import PracticeQueries
 from bot.store.prompt_history import PromptHistoryQueries
 from bot.store.reflections import ReflectionQueries
 from bot.store.roster import RosterQueries
+from bot.store.sqlite_engine import SqliteEngine
 
 
 class Store(
@@ -42,23 +44,27 @@ class Store(
 
     @staticmethod
     def open(
-        path: str | os.PathLike[str],
+        target: str | os.PathLike[str],
         *,
         migrations: Sequence[Migration] | None = None,
         busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     ) -> StoreOpening:
-        """Open (creating if needed) and upgrade the database at `path`.
+        """Open (creating if needed) and upgrade the database at `target`: an SQLite file
+        (a path, or sqlite:///path) or a PostgreSQL database (postgresql://...).
 
-        Raises StoreError, with a message fit to show an operator, if the file is not a
-        cohort-bot database, was written by a newer cohort-bot (the file is then left
+        Raises StoreError, with a message fit to show an operator, if it is not a
+        cohort-bot database, was written by a newer cohort-bot (it is then left
         untouched), or a migration fails (then nothing is changed). `migrations`
-        replaces the shipped ones; tests use it to exercise upgrades.
+        replaces the shipped ones for that engine; tests use it to exercise upgrades.
         """
-        where = Path(path)
+        text = os.fspath(target)
+        scheme = text.partition("://")[0].lower() if "://" in text else ""
 
         async def opener() -> Store:
-            conn, version = await connect(where, migrations, busy_timeout_ms)
-            return Store(conn, where, version)
+            if scheme in ("postgresql", "postgres"):
+                return Store(await PostgresEngine.open(text, migrations))
+            path = Path(text.removeprefix("sqlite:///")) if scheme == "sqlite" else Path(text)
+            return Store(await SqliteEngine.open(path, migrations, busy_timeout_ms))
 
         return StoreOpening(opener)
 
