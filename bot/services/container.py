@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.services.cards import CardService
 from bot.services.cohorts import CohortService
 from bot.services.content import ContentState, ReloadReport
+from bot.services.ownership import GuildOwnership
 from bot.services.permissions import Actor, Facilitators
 from bot.services.practice import PracticeService
 from bot.services.prompts import PromptService
@@ -44,8 +45,15 @@ class Services:
     clock: Callable[[], datetime]
 
     @classmethod
-    async def open(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Services:
-        """Open the database and load content (content problems are kept, not raised)."""
+    async def open(
+        cls,
+        settings: Settings,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        owned: GuildOwnership | None = None,
+    ) -> Services:
+        """Open the database and load content (content problems are kept, not raised);
+        the daily loops act for ``owned`` servers (every one unless told)."""
         content = ContentState(settings.content_dir)
         content.reload()
         store = await Store.open(settings.database_url)
@@ -63,7 +71,26 @@ class Services:
             reflections=ReflectionService(store, content, settings, clock),
             practice=PracticeService(store, content, settings, clock),
             clock=clock,
-        )
+        ).own(owned or GuildOwnership.everything())
+
+    @property
+    def owned(self) -> GuildOwnership:
+        """The servers this process's daily loops act for."""
+        return self.prompts.owned
+
+    def own(self, owned: GuildOwnership) -> Services:
+        """Act for ``owned`` servers from now on (a sharded runner sets its shards')."""
+        for service in (
+            self.prompts,
+            self.cohorts,
+            self.roster,
+            self.pulse,
+            self.reminders,
+            self.reflections,
+            self.practice,
+        ):
+            service.owned = owned
+        return self
 
     @property
     def facilitators(self) -> Facilitators:

@@ -311,6 +311,8 @@ class PromptService(CohortScoped):
         now = self.clock()
         due: list[tuple[CohortRow, date]] = []
         for row in await self.store.running_cohorts(include_paused=False):
+            if not self.owned.owns(row.guild_id):
+                continue  # another process's shard posts it
             try:
                 day = await self._due_date(row, now)
             except ScheduleError:
@@ -338,12 +340,13 @@ class PromptService(CohortScoped):
 
         Found in the channel: confirmed. Certainly absent: released, so the prompt still
         goes out (never skipped). Channel unreadable: kept and tried again next time,
-        because never posting twice matters more than posting late.
+        because never posting twice matters more than posting late. Only the servers this
+        process owns: another shard's process settles its own.
         """
         before = self.clock() - SETTLE_AFTER
         for entry in await self.store.unconfirmed_posts(before=before):
-            if entry.id in self._in_flight:
-                continue
+            if entry.id in self._in_flight or not self.owned.owns(entry.guild_id):
+                continue  # being sent here, or another process's server to settle
             row = await self.store.get_cohort(entry.cohort_id)
             if row is None or not self.content.loaded:
                 continue

@@ -211,12 +211,16 @@ class PulseService(CohortScoped):
         to its facilitators' channel (within a week of its end)."""
         now = self.clock()
         for row in await self.store.running_cohorts():
+            if not self.owned.owns(row.guild_id):
+                continue  # each process ends and summarises its own servers' cohorts
             today = now.astimezone(ZoneInfo(row.timezone)).date()
             if row.ends_on is not None and today > row.ends_on:
                 await self.store.end_cohort(row.id, now=now)
                 log.info("cohort %s ended: its last day, %s, is over", row.id, row.ends_on)
         sent = 0
         for row in await self.store.ended_cohorts(since=now - FINAL_WITHIN):
+            if not self.owned.owns(row.guild_id):
+                continue
             if row.digest_channel_id is None or row.ended_at is None:
                 continue
             if await self.store.deliveries(row.id, "final"):
@@ -233,7 +237,7 @@ class PulseService(CohortScoped):
         sent = 0
         now = self.clock()
         for row in await self.store.running_cohorts():
-            if row.digest_channel_id is None:
+            if row.digest_channel_id is None or not self.owned.owns(row.guild_id):
                 continue
             week = self._due_week(row, now)
             if week is None or await self.store.delivered(row.id, "digest", week):
@@ -288,12 +292,15 @@ class PulseService(CohortScoped):
     async def settle_notes(self, courier: Courier) -> None:
         """Digests and summaries reserved but never settled (a crash): found in their
         channel, recorded; certainly absent, released to be sent again; unreadable, kept.
-        A reminder never settled is given up (better one missing than two)."""
+        A reminder never settled is given up (better one missing than two). Only for the
+        servers this process owns (an unsettled delivery is rare: one cohort read each)."""
         for delivery in await self.store.unsettled_deliveries(before=self.clock() - SETTLE_AFTER):
+            row = await self.store.get_cohort(delivery.cohort_id)
+            if row is not None and not self.owned.owns(row.guild_id):
+                continue  # another process's server: it settles its own
             if delivery.kind == "reminder" or delivery.channel_id is None:
                 await self.store.settle_delivery(delivery.id, "unclear")
                 continue
-            row = await self.store.get_cohort(delivery.cohort_id)
             if row is None:
                 continue
             await self._settle(row, delivery, courier)

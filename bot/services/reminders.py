@@ -111,6 +111,8 @@ class ReminderService(CohortScoped):
         self._refused = await self.store.members_with_dm_refusals()
         cohorts: dict[int, CohortRow | None] = {}
         for member in await self.store.reminder_subscribers():
+            if not self.owned.owns(member.guild_id):
+                continue  # another process's shard reminds them
             if member.cohort_id not in cohorts:
                 cohorts[member.cohort_id] = await self.store.get_cohort(member.cohort_id)
             row = cohorts[member.cohort_id]

@@ -220,6 +220,8 @@ class SharingService(CohortScoped):
         """
         settled = 0
         for reflection in await self.store.pending_shares(before=self.clock() - SETTLE_AFTER):
+            if not self.owned.owns(reflection.guild_id):
+                continue  # another shard's process settles its own servers' shares
             try:
                 await self._settle(reflection, sharer)
                 settled += 1

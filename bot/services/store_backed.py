@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.config import Settings
 from bot.services.content import ContentState
+from bot.services.ownership import GuildOwnership
 from bot.services.permissions import Facilitators
 from bot.store import Store
 
@@ -20,6 +21,8 @@ class StoreService:
     content: ContentState
     settings: Settings
     clock: Callable[[], datetime]
+    # the servers this process's daily loops act for (all, unless it runs some shards)
+    owned: GuildOwnership = field(default_factory=GuildOwnership.everything, kw_only=True)
 
     @property
     def facilitators(self) -> Facilitators:
