@@ -52,6 +52,21 @@ class SnowflakeGenerator:
         """Return a new id as a string, the form Discord uses in JSON."""
         return str(self.next_int())
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> str:
+        """A new id whose guild would be on shard ``shard_id`` of ``shard_count``.
+
+        Discord's rule is ``(id >> 22) % shard_count``: the id's millisecond timestamp picks
+        the shard, so the clock steps (at most ``shard_count - 1`` ms ahead) to the next
+        millisecond that lands there. Ids stay strictly increasing.
+        """
+        if not 0 <= shard_id < shard_count:
+            raise ValueError(f"shard {shard_id} does not exist with {shard_count} shard(s)")
+        now = max(int(time.time() * 1000), self._last_ms + 1)
+        now += (shard_id - (now - DISCORD_EPOCH_MS)) % shard_count
+        self._last_ms = now
+        self._increment = 0
+        return str(((now - DISCORD_EPOCH_MS) << 22) | (self._worker << 17) | (self._process << 12))
+
 
 def snowflake_time(snowflake: int | str) -> dt.datetime:
     """Return the creation time encoded in a snowflake."""

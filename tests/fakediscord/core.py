@@ -17,7 +17,7 @@ from aiohttp import BodyPartReader, web
 
 from . import limits
 from .common import ErrorCollector, Intents, JsonDict
-from .gateway import Gateway, GatewaySession
+from .gateway import MAX_GUILDS_PER_SESSION, Gateway, GatewaySession
 from .interactions import InteractionHandle, InteractionTimeout
 from .models import FakeAttachment, FakeGuild, FakeUser, World
 from .openapi import OpenAPISpec, add_problems, load_spec
@@ -54,8 +54,12 @@ class ServerCore:
         allowed_privileged_intents: int = Intents.PRIVILEGED,
         enforce_permissions: bool = True,
         host: str = "127.0.0.1",
+        max_guilds_per_session: int = MAX_GUILDS_PER_SESSION,
+        recommended_shards: int | None = None,
     ) -> None:
         self.token = token
+        self.recommended_shards = recommended_shards
+        """``GET /gateway/bot``'s ``shards`` (None: one per 1,000 guilds, at least 1)."""
         self.host = host
         self.world = World(application_id=application_id, bot_name=bot_name)
         self.interaction_deadline = interaction_deadline
@@ -110,6 +114,7 @@ class ServerCore:
             member_chunker=self._member_chunks,
             on_change=self._bump,
             compression=gateway_compression,
+            max_guilds_per_session=max_guilds_per_session,
         )
 
     async def start(self) -> Self:
@@ -231,10 +236,12 @@ class ServerCore:
                 await asyncio.wait_for(event.wait(), min(remaining, 0.25))
 
     def _ready_payloads(self, session: GatewaySession) -> tuple[JsonDict, list[JsonDict]]:
+        """READY and the GUILD_CREATEs for the guilds on ``session``'s shard."""
+        guilds = [g for g in self.world.guilds.values() if session.receives(g.id)]
         ready: JsonDict = {
             "v": 10,
             "user": self.bot_user.private_payload(),
-            "guilds": [{"id": g.id, "unavailable": True} for g in self.world.guilds.values()],
+            "guilds": [{"id": g.id, "unavailable": True} for g in guilds],
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_gateway_url,
@@ -250,10 +257,7 @@ class ServerCore:
         }
         if session.shard is not None:
             ready["shard"] = session.shard
-        creates = [
-            guild_create_payload(g, self.bot_user, intents=session.intents)
-            for g in self.world.guilds.values()
-        ]
+        creates = [guild_create_payload(g, self.bot_user, intents=session.intents) for g in guilds]
         return ready, creates
 
     def _application_flags(self) -> int:

@@ -76,6 +76,10 @@ async def _wait_ready(client: discord.Client, task: asyncio.Task[None], timeout:
         await asyncio.sleep(0.01)
 
 
+async def _no_identify_wait(shard_id: int | None, *, initial: bool = False) -> None:
+    """Stands in for discord.py's ``before_identify_hook``: IDENTIFY at once."""
+
+
 async def stop_bot(client: discord.Client, task: asyncio.Task[None]) -> None:
     """Close the client and wait for its ``start()`` task, surfacing unexpected errors."""
     await client.close()
@@ -92,15 +96,21 @@ async def running_bot(
     expect_sync: bool | int = False,
     sync_guild: object | None = None,
     timeout: float = 10.0,
+    identify_wait: bool = False,
 ) -> AsyncIterator[ClientT]:
     """Start ``client`` against ``fake``, wait for on_ready, yield it, then close it.
 
     ``guild_ready_timeout`` overrides discord.py's 2 s wait after the last GUILD_CREATE
     (None keeps what the client was built with). ``expect_sync`` (True or a count) also
-    waits for that many command syncs (global, or for ``sync_guild``).
+    waits for that many command syncs (global, or for ``sync_guild``). A sharded client
+    waits 5 s before each shard's IDENTIFY after the first (Discord's identify rate limit
+    at ``max_concurrency`` 1); the fake does not rate-limit IDENTIFY, so that wait is
+    skipped unless ``identify_wait``.
     """
     if guild_ready_timeout is not None:
         client._connection.guild_ready_timeout = guild_ready_timeout
+    if isinstance(client, discord.AutoShardedClient) and not identify_wait:
+        client.before_identify_hook = _no_identify_wait  # type: ignore[method-assign]
     with pointed_at(fake):
         task = asyncio.create_task(client.start(fake.token), name="fake-discord-bot")
         _tasks[client] = task

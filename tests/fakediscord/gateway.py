@@ -3,6 +3,12 @@
 A *session* outlives its websocket: dispatches are sequenced and logged per session, sent
 when a connection is attached, and replayed after a RESUME — which is what lets a test
 prove the client resumes instead of re-identifying after :meth:`Gateway.drop`.
+
+Sharding is Discord's: IDENTIFY may carry ``shard: [shard_id, shard_count]``; a session
+then gets only the guilds with ``(guild_id >> 22) % shard_count == shard_id`` (in READY,
+as GUILD_CREATE and in every guild event) and direct messages only on shard 0. An
+unsharded session is shard 0 of 1. A bad shard is closed with 4010, a session that would
+hold more than ``max_guilds_per_session`` guilds (Discord: 2,500) with 4011.
 """
 
 from __future__ import annotations
@@ -33,6 +39,36 @@ OP_REQUEST_GUILD_MEMBERS = 8
 OP_INVALID_SESSION = 9
 OP_HELLO = 10
 OP_HEARTBEAT_ACK = 11
+
+CLOSE_INVALID_SHARD = 4010
+CLOSE_SHARDING_REQUIRED = 4011
+MAX_GUILDS_PER_SESSION = 2500
+"""Discord closes a session that would hold more guilds than this with 4011."""
+
+
+def shard_of(guild_id: int | str, shard_count: int) -> int:
+    """The shard Discord sends a guild's events on."""
+    return (int(guild_id) >> 22) % shard_count
+
+
+def guild_of(event: str, data: JsonDict) -> str | None:
+    """The guild an event belongs to (None: a DM or not guild-scoped, sent on shard 0)."""
+    guild_id = data.get("guild_id")
+    if guild_id is None and event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"):
+        guild_id = data.get("id")
+    return None if guild_id is None else str(guild_id)
+
+
+def valid_shard(shard: Any) -> bool:
+    """IDENTIFY's ``shard`` as Discord accepts it: ``[shard_id, shard_count]``, id in range."""
+    if not isinstance(shard, list) or len(shard) != 2:
+        return False
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in shard):
+        return False
+    shard_id: int = shard[0]
+    count: int = shard[1]
+    return count >= 1 and 0 <= shard_id < count
+
 
 EVENT_INTENTS: dict[str, int] = {
     "GUILD_UPDATE": Intents.GUILDS,
@@ -117,6 +153,22 @@ class GatewaySession:
     identifies: int = 1
     resumes: int = 0
 
+    @property
+    def shard_id(self) -> int:
+        """This session's shard (0 when it did not ask for one)."""
+        return self.shard[0] if self.shard is not None else 0
+
+    @property
+    def shard_count(self) -> int:
+        """How many shards the client said it has (1 when it did not ask for sharding)."""
+        return self.shard[1] if self.shard is not None else 1
+
+    def receives(self, guild_id: str | None) -> bool:
+        """Whether Discord sends this guild's events here (``None``: DMs, on shard 0 only)."""
+        if guild_id is None:
+            return self.shard_id == 0
+        return shard_of(guild_id, self.shard_count) == self.shard_id
+
     def wants(self, event: str, *, guild_event: bool | None = None) -> bool:
         """Whether this session's intents subscribe to ``event``."""
         if event.startswith("MESSAGE_") and not event.startswith("MESSAGE_REACTION"):
@@ -143,8 +195,11 @@ class Gateway:
         member_chunker: MemberChunker,
         on_change: Callable[[], None],
         compression: bool,
+        max_guilds_per_session: int = MAX_GUILDS_PER_SESSION,
     ) -> None:
         self.token = token
+        self.max_guilds_per_session = max_guilds_per_session
+        """More guilds than this on one session is refused with 4011 (Discord: 2,500)."""
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.allowed_privileged_intents = allowed_privileged_intents
         self.compression = compression
@@ -193,10 +248,15 @@ class Gateway:
     ) -> int:
         """Sequence ``event`` into every live session that wants it; returns how many got it.
 
+        Only sessions whose shard holds the event's guild get it (DMs and events with no
+        guild: shard 0); ``force`` skips the intents check, never the shard's.
         Sessions whose websocket is gone keep the event in their log for RESUME replay.
         """
         delivered = 0
+        guild_id = guild_of(event, data)
         for session in self.live_sessions:
+            if not session.receives(guild_id):
+                continue
             if not force and not session.wants(event, guild_event=guild_event):
                 continue
             session.seq += 1
@@ -212,10 +272,13 @@ class Gateway:
 
     # -- control -------------------------------------------------------------------------------
 
-    async def drop(self, code: int = 4000) -> int:
-        """Close every client websocket with ``code``; sessions stay resumable."""
+    async def drop(self, code: int = 4000, *, shard: int | None = None) -> int:
+        """Close every client websocket (or only ``shard``'s) with ``code``; sessions stay
+        resumable."""
         closed = 0
         for conn in self.open_connections:
+            if shard is not None and (conn.session is None or conn.session.shard_id != shard):
+                continue
             conn.closed_by_server = code
             if conn.session is not None and conn.session.connection is conn:
                 conn.session.connection = None
@@ -337,14 +400,22 @@ class Gateway:
             await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         shard = data.get("shard")
+        if shard is not None and not valid_shard(shard):
+            conn.closed_by_server = CLOSE_INVALID_SHARD
+            await conn.ws.close(code=CLOSE_INVALID_SHARD, message=b"Invalid shard.")
+            return
         session = GatewaySession(
             session_id=secrets.token_hex(16),
             intents=intents,
-            shard=shard if isinstance(shard, list) else None,
+            shard=shard,
             identify=data,
         )
-        self.sessions[session.session_id] = session
         ready, guild_creates = self._ready_builder(session)
+        if len(ready.get("guilds", [])) > self.max_guilds_per_session:
+            conn.closed_by_server = CLOSE_SHARDING_REQUIRED
+            await conn.ws.close(code=CLOSE_SHARDING_REQUIRED, message=b"Sharding required.")
+            return
+        self.sessions[session.session_id] = session
         async with conn.lock:
             session.connection = conn
             conn.session = session

@@ -18,9 +18,16 @@ class DriverBase(ChannelRoutes):
         """Create a user (add them to a guild with ``guild.add_member``)."""
         return self.world.add_user(username, global_name=global_name)
 
-    def add_guild(self, name: str, *, channels: tuple[str, ...] = ("general",)) -> FakeGuild:
-        """Create another guild the bot is in (before the bot connects)."""
-        return self.world.add_guild(name, channels=channels)
+    def add_guild(
+        self,
+        name: str,
+        *,
+        channels: tuple[str, ...] = ("general",),
+        shard: tuple[int, int] | None = None,
+    ) -> FakeGuild:
+        """Create another guild the bot is in (before the bot connects); ``shard=(id, count)``
+        gives it an id Discord would route to that shard."""
+        return self.world.add_guild(name, channels=channels, shard=shard)
 
     def channel(self, key: object) -> FakeChannel:
         """A channel by name (default guild first), id, or object."""
@@ -142,6 +149,12 @@ class DriverBase(ChannelRoutes):
     ) -> InteractionHandle:
         if not self.gateway.live_sessions:
             raise RuntimeError("no bot is connected to the fake gateway")
+        where = None if guild is None else guild.id
+        if not any(session.receives(where) for session in self.gateway.live_sessions):
+            raise RuntimeError(
+                f"no bot session holds the shard of {'guild ' + where if where else 'DMs'} "
+                f"(sessions: {[session.shard for session in self.gateway.live_sessions]})"
+            )
         payload, actor = self._interaction_payload(
             kind,
             data,
@@ -220,6 +233,8 @@ class DriverBase(ChannelRoutes):
         )
         for session in self.gateway.live_sessions:
             if not session.wants("MESSAGE_CREATE", guild_event=guild is not None):
+                continue
+            if not session.receives(None if guild is None else guild.id):
                 continue
             visible = dict(data)
             if (

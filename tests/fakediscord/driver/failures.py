@@ -126,9 +126,10 @@ class FailureInjection(DriverBase):
         """Send any dispatch event to connected bots; returns how many sessions got it."""
         return await self.gateway.dispatch(event, data, force=force)
 
-    async def drop_gateway(self, code: int = 4000) -> int:
-        """Close the bot's websocket with ``code`` (4000: resumable) and return how many closed."""
-        return await self.gateway.drop(code)
+    async def drop_gateway(self, code: int = 4000, *, shard: int | None = None) -> int:
+        """Close the bot's websockets (or only ``shard``'s) with ``code`` (4000: resumable) and
+        return how many closed."""
+        return await self.gateway.drop(code, shard=shard)
 
     async def request_reconnect(self) -> None:
         """Send op 7 RECONNECT (the client should reconnect and RESUME)."""

@@ -44,9 +44,14 @@ class World:
         channels: tuple[str, ...] | list[str] = ("general",),
         bot_permissions: int = Permissions.DEFAULT_BOT,
         everyone_permissions: int = Permissions.DEFAULT_EVERYONE,
+        shard: tuple[int, int] | None = None,
     ) -> FakeGuild:
-        """Create a guild the bot is in, with text ``channels`` and a managed bot role."""
-        gid = self.snowflakes.next()
+        """Create a guild the bot is in, with text ``channels`` and a managed bot role.
+
+        ``shard=(shard_id, shard_count)`` picks an id whose events Discord would send on
+        that shard (otherwise the id's timestamp decides, as on Discord).
+        """
+        gid = self.snowflakes.next() if shard is None else self.snowflakes.next_on_shard(*shard)
         owner = owner or self.add_user(f"{name.lower().replace(' ', '-')}-owner")
         guild = FakeGuild(id=gid, name=name, owner=owner, world=self)
         guild.roles.append(

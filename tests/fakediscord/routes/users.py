@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from ..core import ServerCore
+from ..gateway import OP_IDENTIFY
 from ..rest import Ctx, Reply, Route, unknown
 
 
@@ -78,12 +81,16 @@ class UserRoutes(ServerCore):
         return 200, {"url": self.gateway_url}
 
     async def _get_gateway_bot(self, ctx: Ctx) -> Reply:
+        """Where to connect and how many shards Discord recommends (about 1,000 guilds
+        each); ``remaining`` counts down with every IDENTIFY, as the daily limit does."""
+        shards = self.recommended_shards or max(1, math.ceil(len(self.world.guilds) / 1000))
+        total = 1000
         return 200, {
             "url": self.gateway_url,
-            "shards": 1,
+            "shards": shards,
             "session_start_limit": {
-                "total": 1000,
-                "remaining": 999,
+                "total": total,
+                "remaining": max(0, total - len(self.gateway.received(OP_IDENTIFY))),
                 "reset_after": 14400000,
                 "max_concurrency": 1,
             },
