@@ -23,6 +23,7 @@ from bot.discord_face.common import NO_PINGS, actor_of
 from bot.discord_face.error_reporting import report_error
 from bot.discord_face.markup import discord_text
 from bot.services.container import Services
+from bot.sharding import ShardPlan
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +91,15 @@ class CohortBot(commands.Bot):
             help_command=None,
             tree_cls=CohortTree,
             guild_ready_timeout=guild_ready_timeout,
+            **self._shard_options(),
         )
         self.services = services
         self.synced = asyncio.Event()
         self.closing = False
+
+    def _shard_options(self) -> dict[str, Any]:
+        """discord.py's sharding arguments: none for the unsharded bot."""
+        return {}
 
     async def setup_hook(self) -> None:
         if self.services.settings.support_message is None:
@@ -158,6 +164,36 @@ class CohortBot(commands.Bot):
         log.info("shut down cleanly")
 
 
+class ShardedCohortBot(CohortBot, commands.AutoShardedBot):
+    """The same bot running some shards of a sharded one: one websocket per shard, and
+    only those shards' servers and interactions reach this process."""
+
+    def __init__(
+        self, services: Services, shards: ShardPlan, *, guild_ready_timeout: float = 2.0
+    ) -> None:
+        self.shard_plan = shards
+        super().__init__(services, guild_ready_timeout=guild_ready_timeout)
+
+    def _shard_options(self) -> dict[str, Any]:
+        return {"shard_count": self.shard_plan.count, "shard_ids": list(self.shard_plan.ids)}
+
+    async def on_ready(self) -> None:
+        log.info(
+            "ready as %s in %d guild(s) on shard(s) %s of %d",
+            self.user,
+            len(self.guilds),
+            ", ".join(str(shard) for shard in self.shard_plan.ids),
+            self.shard_plan.count,
+        )
+
+
+def build_bot(services: Services, shards: ShardPlan | None = None, **options: Any) -> CohortBot:
+    """The bot for these shards (unsharded when None: one websocket, as always)."""
+    if shards is None:
+        return CohortBot(services, **options)
+    return ShardedCohortBot(services, shards, **options)
+
+
 def _stop_background(cog: commands.Cog) -> list[asyncio.Task[None]]:
     """Ask a cog's background work to stop; return what must be let finish."""
     stop = getattr(cog, "stop_background", None)
@@ -177,10 +213,11 @@ async def _wait_for_in_flight(grace_seconds: float, background: list[asyncio.Tas
 
 
 async def start_bot(settings: Settings, **options: Any) -> CohortBot:
-    """Route discord.py, open the services and build the bot (``run_bot`` starts it)."""
+    """Route discord.py, open the services and build the bot (``run_bot`` starts it),
+    sharded if the settings say so."""
     route_to(settings)
     services = await Services.open(settings)
-    return CohortBot(services, **options)
+    return build_bot(services, settings.shards, **options)
 
 
 class _NoVoiceNotes(logging.Filter):

@@ -194,13 +194,13 @@ def run_both(settings: Settings, tokens: SlackTokens) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    from bot.discord_face.client import CohortBot, route_to
+    from bot.discord_face.client import build_bot, route_to
     from bot.discord_face.client import startup_problem as discord_problem
 
     async def main() -> int:
         route_to(settings)
         services = await Services.open(settings)
-        bot = CohortBot(services)
+        bot = build_bot(services, settings.shards)
         face = SlackFace(services, tokens)
         runner = SlackRunner(face, tokens, daily_loop=False)
         token = settings.token
