@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.library import yamlpos
 from bot.library.library import Library, Suggestions, card_texts
 from bot.library.loader import load_library
 from bot.library.models import Card, Kind
@@ -83,6 +84,69 @@ def test_yaml_lines_are_recorded_for_nested_keys() -> None:
     located = parse_yaml("a:\n  - id: x\n    b:\n      c: 1\n")
     assert located.line_of(("a", 0, "b", "c")) == 4
     assert located.line_of(("a", 0, "missing")) == 2
+
+
+# The quick reader may accept a file only if the careful one (lines, refusals) reads it
+# the same: same values of the same types. Anything else it leaves to the careful one.
+AGREEMENT = [
+    "a: 1\nb: 1.5\nc: true\nd: ~\ne: 2026-01-02\nf: .nan\ng: -.inf\nh: 0x1F\ni: 1_000\n",
+    "j: '1'\nk:\nl: \"yes\"\nm: no\nn: 2026-01-02 10:00:00\no: |\n  two\n  lines\n",
+    "1: a\n2: b\n",
+    "a: [1, {b: c}, []]\nd: {}\n",
+    "",
+    "# only a comment\n",
+    "---\n",
+    "just text\n",
+    "a: 1\n---\nb: 2\n",
+    "a: {x: 1}\nb:\n  <<: {y: 2}\n  z: 3\n",
+    "=: 1\n",
+    "a: 1\na: 2\n",
+    "true: 1\n",
+    "~: 1\n",
+    "1.5: x\n",
+    "[a]: 1\n",
+    "? {a: 1}\n: 2\n",
+    "a: !!str 1\n",
+    "a: !!int '3'\n",
+    "a: !custom x\n",
+    "a: !!python/object:os.system x\n",
+    "a: &x 1\nb: *x\n",
+    "x: &a [*a]\n",
+    "a: 2026-13-45\n",
+    "a: 1e99999\n",
+    "a: [1, 2\n",
+    "a:\tb\n",
+    "a: 1\n b: 2\n",
+    "myths:\n" + "  - " * 31 + "x\n",
+    "myths:\n" + "  - " * 32 + "x\n",
+    "myths:\n" + "  - " * 40 + "x\n",
+    "myths: " + "[" * 600 + "]" * 600 + "\n",
+]
+
+
+@pytest.mark.parametrize("text", AGREEMENT)
+def test_quick_yaml_reader_accepts_only_what_the_careful_one_reads_alike(text: str) -> None:
+    try:
+        careful = yamlpos._careful(text).data
+    except yamlpos.YamlReadError:
+        with pytest.raises(yamlpos._Unsure):
+            yamlpos._quick(text)
+        return
+    try:
+        quick = yamlpos._quick(text)
+    except yamlpos._Unsure:
+        return
+    assert repr(quick) == repr(careful)
+
+
+@pytest.mark.parametrize("folder", [MINIMAL, Path(__file__).resolve().parents[1] / "content"])
+def test_quick_yaml_reader_reads_real_content_with_the_same_lines(folder: Path) -> None:
+    for path in sorted(folder.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        careful = yamlpos._careful(text)
+        located = yamlpos.parse_yaml(text)
+        assert repr(yamlpos._quick(text)) == repr(careful.data), path
+        assert located.lines == careful.lines, path
 
 
 @pytest.mark.parametrize(

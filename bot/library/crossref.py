@@ -9,6 +9,7 @@ fixed.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,13 +145,14 @@ class CrossChecker:
     """Every cross-card check over ``cards``; ``unchecked`` ids are known to exist but
     could not be read (links to them are not reported twice).
 
-    ``where`` gives the file:line of a card's id, for messages that point at another card.
+    ``where`` gives the file:line of a card's id, for messages that point at another card
+    (asked only then: finding a line may mean reading its file again).
     """
 
     cards: dict[str, CardRefs]
     sources: dict[str, Source]
     unchecked: set[str]
-    where: dict[str, str]
+    where: Callable[[str], str]
     findings: list[Finding] = field(default_factory=list)
 
     def run(self) -> list[Finding]:
@@ -255,4 +257,4 @@ class CrossChecker:
 
     def describe(self, card_id: str) -> str:
         """A card as messages name it: kind, id and where it is defined."""
-        return f"{self.cards[card_id].kind.value} '{card_id}' ({self.where[card_id]})"
+        return f"{self.cards[card_id].kind.value} '{card_id}' ({self.where(card_id)})"

@@ -6,8 +6,10 @@ the first problem, and nothing lets a content mistake escape as a traceback.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -95,9 +97,29 @@ def load_library(content_dir: Path, files: Sequence[Path] | None = None) -> Load
     """Read and check every file (or ``files``, one curriculum's); raise
     ``ContentUnreadable`` only for the folder itself."""
     collector = _Collector()
-    for path in content_files(content_dir) if files is None else files:
-        collector.read_file(path)
-    return collector.finish(content_dir)
+    with _cycle_collector_paused():
+        for path in content_files(content_dir) if files is None else files:
+            collector.read_file(path)
+        return collector.finish(content_dir)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a library is built, then resume it.
+
+    A load keeps hundreds of thousands of new containers (the data, the models, the
+    indexes), none of them in a cycle: the collector would walk the growing heap again
+    and again, a third of the load for 10,000 cards, and free nothing. Memory that is
+    not in a cycle is freed as usual meanwhile. Turned back on only if it was on, so
+    neither a load nor two at once in different threads can leave it off.
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 class _Collector:
@@ -203,16 +225,16 @@ class _Collector:
             self.cards[card.id] = card
 
     def _taken(self, what: str, entry_id: str) -> str:
-        first = self.origins[entry_id if what == "card" else f"source:{entry_id}"]
-        where = f"{first.path}:{first.located.line_of((*first.item, 'id'))}"
+        where = self._where(entry_id if what == "card" else f"source:{entry_id}")
         return f"another {what} already has id '{entry_id}' ({where})"
 
+    def _where(self, key: str) -> str:
+        """file:line of the id of the entry with this key in ``origins``."""
+        origin = self.origins[key]
+        return f"{origin.path}:{origin.located.line_of((*origin.item, 'id'))}"
+
     def finish(self, content_dir: Path) -> LoadResult:
-        where = {
-            card_id: f"{origin.path}:{origin.located.line_of((*origin.item, 'id'))}"
-            for card_id, origin in self.origins.items()
-        }
-        checker = CrossChecker(self.refs, self.sources, self.unchecked_ids, where)
+        checker = CrossChecker(self.refs, self.sources, self.unchecked_ids, self._where)
         for finding in checker.run():
             origin = self.origins[finding.card_id]
             self.problems.append(origin.problem(finding.key_path, finding.message))

@@ -25,8 +25,11 @@ MIN_SUBSTRING = 3
 
 def normalize(text: str) -> str:
     """Fold case, accents and punctuation so 'Dr. Séto' and 'dr seto' match."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():  # nothing to decompose: most names, and 10,000 cards load faster
+        stripped = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").strip()
 
 

@@ -8,6 +8,15 @@ Content is edited by many hands and reloaded into a running bot, so hostile inpu
 refused before it can cost much: files over ``MAX_FILE_BYTES``, anchors and aliases
 (a self-referencing alias recurses forever; an alias bomb expands a few hundred bytes
 into gigabytes) and nesting deeper than ``MAX_DEPTH``.
+
+Reading is two-speed so that loading is close to the cost of libyaml alone. The quick
+reader builds the data straight from libyaml's events and gives up (``_Unsure``) at
+anything it does not handle exactly like the careful reader: an anchor, an alias, a
+tag, a merge key, a duplicate or odd key, a value that fails to construct, nesting near
+the limit, or any parse error. Then the careful reader (the node tree, a line for every
+key) reads the file again and raises the problem at its line. Clean files need their
+lines only when a later check finds a problem in them, so ``Located`` builds its line
+map from the kept text on first use.
 """
 
 from __future__ import annotations
@@ -49,10 +58,22 @@ class YamlReadError(Exception):
 
 @dataclass
 class Located:
-    """Parsed YAML data with the line of each key and list item."""
+    """Parsed YAML data with the line of each key and list item.
+
+    Read quickly, it keeps its ``text`` and maps the lines on first use: most files of
+    a large curriculum never need them.
+    """
 
     data: Any
-    lines: dict[YamlPath, int] = field(default_factory=dict)
+    _lines: dict[YamlPath, int] | None = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[YamlPath, int]:
+        """The 1-based line of every key and list item, by path."""
+        if self._lines is None:
+            self._lines = _careful(self.text).lines if self.text is not None else {}
+        return self._lines
 
     def line_of(self, path: YamlPath) -> int:
         """Return the line of ``path``, or of its nearest recorded ancestor."""
@@ -90,14 +111,22 @@ def read_yaml_file(path: Path, what: str = "content") -> Located:
 
 
 def parse_yaml(text: str, what: str = "content") -> Located:
-    """Parse YAML text into data plus a line map."""
+    """Parse YAML text into data plus a line map (built when first needed)."""
+    try:
+        return Located(_quick(text), text=text)
+    except _Unsure:
+        return _careful(text, what)
+
+
+def _careful(text: str, what: str = "content") -> Located:
+    """The reference reader: a line for every path, and every problem at its line."""
     try:
         if _MAYBE_ANCHOR.search(text):
             _refuse_anchors(text, what)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
-            located = Located(data=None)
+            located = Located(data=None, _lines={})
             if node is not None:
                 located.data = _build(node, (), located.lines, loader)
         finally:
@@ -201,3 +230,115 @@ def _scalar(node: yaml.Node, loader: Any) -> Any:
 
 
 _TAG_NAMES = {"int": "a whole number", "float": "a number", "timestamp": "a date"}
+
+
+class _Unsure(Exception):
+    """The quick reader met something only the careful reader handles exactly."""
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")
+)
+_NOT_BUILT = object()
+
+
+def _quick(text: str) -> Any:
+    """The file's data built from libyaml's events, or ``_Unsure``.
+
+    It agrees with ``_careful`` on every file it accepts: same values, same refusals
+    (it accepts only what the careful reader would). No anchor, alias or deep nesting
+    is ever built: it stops at the event.
+    """
+    loader = _Loader(text)
+    try:
+        return _from_events(loader)
+    except _Unsure:
+        raise
+    except Exception:  # a parse error or a value that will not construct: careful says why
+        raise _Unsure from None
+    finally:
+        loader.dispose()
+
+
+_SCALAR, _MAPPING_START, _MAPPING_END = (
+    yaml.ScalarEvent,
+    yaml.MappingStartEvent,
+    yaml.MappingEndEvent,
+)
+_SEQUENCE_START, _SEQUENCE_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+
+
+def _from_events(loader: Any) -> Any:
+    """One loop over the events, with a stack of the open mappings and lists."""
+    get = loader.get_event
+    if type(get()) is not yaml.StreamStartEvent:
+        raise _Unsure
+    event = get()
+    if type(event) is yaml.StreamEndEvent:
+        return None
+    if type(event) is not yaml.DocumentStartEvent:
+        raise _Unsure
+    plain: dict[str, Any] = {}  # a plain scalar's value depends on its text alone
+    open_: list[Any] = []  # the mappings and lists being filled, outermost first
+    keys: list[Any] = []  # for each, the key awaiting its value (or _NOT_BUILT)
+    scalar, mapping_start, sequence_start = _SCALAR, _MAPPING_START, _SEQUENCE_START
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is scalar:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unsure
+            if event.implicit[0]:
+                value = plain.get(event.value, _NOT_BUILT)
+                if value is _NOT_BUILT:
+                    value = plain[event.value] = _plain_value(loader, event)
+            else:
+                value = event.value
+            if len(open_) > MAX_DEPTH:
+                raise _Unsure
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or event.tag is not None or len(open_) >= MAX_DEPTH:
+                raise _Unsure
+            open_.append({} if kind is mapping_start else [])
+            keys.append(_NOT_BUILT)
+            continue
+        elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+            value = open_.pop()
+            keys.pop()
+        else:  # an alias, or anything unexpected
+            raise _Unsure
+        if not open_:
+            break
+        into = open_[-1]
+        if type(into) is list:
+            into.append(value)
+            continue
+        key = keys[-1]
+        if key is not _NOT_BUILT:
+            into[key] = value
+            keys[-1] = _NOT_BUILT
+            continue
+        if kind is not scalar or not isinstance(value, str | int) or isinstance(value, bool):
+            raise _Unsure
+        key = value if type(value) is str else str(value)
+        if key in into:
+            raise _Unsure
+        keys[-1] = key
+    if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
+        raise _Unsure
+    return value
+
+
+def _plain_value(loader: Any, event: yaml.ScalarEvent) -> Any:
+    """An unquoted scalar's value as ``_scalar`` builds it (merge keys and the like: unsure)."""
+    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR_TAG:
+        return event.value
+    if tag not in _PLAIN_TAGS:
+        raise _Unsure
+    node = yaml.ScalarNode(tag, event.value)  # no marks: an error goes to _careful
+    value = loader.yaml_constructors[tag](loader, node)
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return str(event.value)
+    return value

@@ -19,7 +19,7 @@ from bot.library.loader import (
     Problem,
     content_files,
 )
-from bot.library.models import Kind
+from bot.library.models import Kind, Myth
 from bot.services.answers import plural
 from bot.services.cards import about_view, card_view
 from bot.services.chat_limits import embed_usage
@@ -77,7 +77,8 @@ def size_problems(library: Library, origins: dict[str, Origin]) -> list[Problem]
     """Cards whose rendered embed or buttons break a Discord limit."""
     problems: set[Problem] = set()
     for card in library.cards.values():
-        for reveal in (False, True):
+        # only a myth hides part of itself until revealed; other cards render once
+        for reveal in (False, True) if isinstance(card, Myth) else (True,):
             for usage in embed_usage(card_view(card, library, reveal=reveal)):
                 if usage.over:
                     message = (
