@@ -1,7 +1,7 @@
 """Command line (`cohort-bot`, or `python -m bot`): the bot, the console, maintainers' tools.
 
 Exit codes: 0 fine, 1 content problems, 2 bad settings, token or input, 3 Discord could
-not be reached.
+not be reached, 4 this process stopped owning its shards (another may have taken them).
 """
 
 from __future__ import annotations

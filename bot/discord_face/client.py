@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -23,7 +24,9 @@ from bot.discord_face.common import NO_PINGS, actor_of
 from bot.discord_face.error_reporting import report_error
 from bot.discord_face.markup import discord_text
 from bot.services.container import Services
+from bot.services.ownership import GuildOwnership
 from bot.sharding import ShardPlan
+from bot.store.shard_locks import ShardOwnership, hold_shards
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +219,8 @@ async def start_bot(settings: Settings, **options: Any) -> CohortBot:
     """Route discord.py, open the services and build the bot (``run_bot`` starts it),
     sharded if the settings say so."""
     route_to(settings)
-    services = await Services.open(settings)
+    # its daily loop acts only for its shards' servers (Slack's are the Slack runner's)
+    services = await Services.open(settings, owned=GuildOwnership.of(settings.shards, slack=False))
     return build_bot(services, settings.shards, **options)
 
 
@@ -232,16 +236,41 @@ def run_bot(settings: Settings) -> int:
     logging.getLogger("discord.client").addFilter(_NoVoiceNotes())
 
     async def main() -> int:
-        bot = await start_bot(settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
+        async with contextlib.AsyncExitStack() as stack:
+            # this process's shards first (waiting while another process holds them),
+            # so it never connects to the gateway for shards it does not own
+            holding = asyncio.create_task(
+                stack.enter_async_context(hold_shards(settings.database_url, settings.shards))
+            )
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({holding, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if not holding.done():
+                holding.cancel()
+                await asyncio.gather(holding, return_exceptions=True)
+                return 0  # stopped while waiting: nothing was held
+            return await serve(holding.result(), stop)
+
+    async def serve(shards: ShardOwnership, stop: asyncio.Event) -> int:
+        bot = await start_bot(settings)
         token = settings.token
         assert token is not None
         runner = asyncio.create_task(bot.start(token), name="discord-client")
         stopper = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        lost = asyncio.create_task(shards.lost.wait())
+        done, _ = await asyncio.wait({runner, stopper, lost}, return_when=asyncio.FIRST_COMPLETED)
+        lost.cancel()
+        if lost in done and runner not in done:  # said once, by ShardOwnership
+            stopper.cancel()
+            bot.closing = True  # no grace: another process may be answering already
+            await bot.close()
+            await bot.services.close()
+            await asyncio.gather(runner, return_exceptions=True)
+            return OWNERSHIP_LOST_EXIT
         if runner in done:
             stopper.cancel()
             error = runner.exception()
@@ -265,6 +294,7 @@ def run_bot(settings: Settings) -> int:
 
 BAD_TOKEN_EXIT = 2
 UNREACHABLE_EXIT = 3
+OWNERSHIP_LOST_EXIT = 4  # another process may now own this one's shards
 
 
 def startup_problem(error: BaseException, api_base_url: str) -> tuple[str, int] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.sharding import shard_of
+from bot.sharding import ShardPlan, shard_of
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,11 @@ class GuildOwnership:
         if shard_count < 1 or any(not 0 <= shard < shard_count for shard in ids):
             raise ValueError(f"shards {sorted(ids)} do not fit a count of {shard_count}")
         return cls(shard_count, ids, slack)
+
+    @classmethod
+    def of(cls, plan: ShardPlan | None, *, slack: bool) -> GuildOwnership:
+        """What a process running ``plan`` owns (``Settings.shards``; None: everything)."""
+        return cls.everything() if plan is None else cls.shards(plan.count, plan.ids, slack=slack)
 
     def owns(self, guild_id: int) -> bool:
         if guild_id < 0:

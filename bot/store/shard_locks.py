@@ -31,6 +31,8 @@ from typing import Any, Protocol
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from bot.sharding import ShardPlan
+
 log = logging.getLogger(__name__)
 
 # The first key of every shard's advisory lock (the second is the shard id): ASCII "CohB"
@@ -151,6 +153,15 @@ class ShardOwnership:
         self.reason = f"lost shard(s) {shard_list(self.shard_ids)}: {reason}"
         log.error("%s; stopping, another process may take them over", self.reason)
         self.lost.set()
+
+
+def hold_shards(
+    database_url: str, plan: ShardPlan | None
+) -> contextlib.AbstractAsyncContextManager[ShardOwnership]:
+    """``ShardOwnership.acquire`` for the settings' shard plan (None: unsharded, no locks)."""
+    if plan is None:
+        return ShardOwnership.acquire(database_url, None, ())
+    return ShardOwnership.acquire(database_url, plan.count, plan.ids)
 
 
 def _locks_for(database_url: str, shard_count: int, on_lost: Callable[[str], None]) -> _Locks:

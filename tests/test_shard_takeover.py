@@ -1,0 +1,94 @@
+"""A deploy: two real bot processes for one shard over one database. The second waits
+without connecting, takes over when the first stops, and stops at once (exit 4, one line)
+if it ever stops owning its shard."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from tests.e2e import ROOT
+from tests.fakediscord import FakeDiscord
+
+OWNERSHIP_LOST_EXIT = 4
+
+
+@asynccontextmanager
+async def bot_process(
+    fake: FakeDiscord, tmp_path: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"content_dir: {ROOT / 'content'}\n"
+        f"database:\n  path: {tmp_path / 'cohort.sqlite3'}\n"
+        f"discord:\n  api_base_url: {fake.api_base}\n  gateway_url: {fake.gateway_url}\n"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "DISCORD_TOKEN": fake.token,
+        "SHARD_COUNT": "1",
+        "SHARD_IDS": "0",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def line_with(process: asyncio.subprocess.Process, text: str, seconds: float) -> list[str]:
+    """The log lines up to and including the first one containing ``text``."""
+    assert process.stderr is not None
+    lines: list[str] = []
+    async with asyncio.timeout(seconds):
+        while True:
+            line = (await process.stderr.readline()).decode()
+            assert line, f"exited before logging {text!r}: {lines}"
+            lines.append(line.rstrip())
+            if text in line:
+                return lines
+
+
+async def test_a_second_process_waits_takes_over_and_stops_when_it_loses_the_shard(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    async with bot_process(fake_discord, tmp_path) as first:
+        await line_with(first, "own shard(s) 0 of 1", 20)
+        await line_with(first, "ready as", 30)
+        async with bot_process(fake_discord, tmp_path) as second:
+            await line_with(second, "waiting for shard(s) 0: another process holds them", 20)
+            await asyncio.sleep(1.5)
+            first.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(first.wait(), 20) == 0
+            stopped = asyncio.get_running_loop().time()
+            before = await line_with(second, "took over shard(s) 0 of 1", 5)
+            assert asyncio.get_running_loop().time() - stopped < 2.5
+            assert not any("ready as" in line for line in before)  # never connected meanwhile
+            await line_with(second, "ready as", 30)
+
+            (tmp_path / "cohort.sqlite3.shard-0-of-1.lock").unlink()  # ownership is gone
+            assert await asyncio.wait_for(second.wait(), 15) == OWNERSHIP_LOST_EXIT
+            assert second.stderr is not None
+            rest = (await second.stderr.read()).decode().splitlines()
+            lost = [line for line in rest if "lost shard(s) 0" in line]
+            assert len(lost) == 1 and "removed or replaced" in lost[0], rest
+            assert not any("Traceback" in line for line in rest), rest
