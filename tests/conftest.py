@@ -18,6 +18,14 @@ pytest_plugins = ["tests.fakediscord.fixtures", "tests.postgres"]
 MINIMAL = Path(__file__).parent / "data" / "minimal"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database on each engine: the store's contract tests run on both."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite:///{tmp_path / 'cohort.sqlite3'}"
+
+
 @pytest.fixture
 async def console(tmp_path: Path) -> AsyncIterator[Console]:
     """The console over the minimal curriculum, with a database of its own."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,8 @@ from tests.store_helpers import ALICE, GUILD, NOW, OTHER_GUILD, new_cohort
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with Store.open(tmp_path / "cohort.sqlite3") as opened:
+async def store(database_url: str) -> AsyncIterator[Store]:
+    async with Store.open(database_url) as opened:
         yield opened
 
 

@@ -16,8 +16,8 @@ from tests.store_helpers import ALICE, BOB, GUILD, NOW, OTHER_GUILD
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with Store.open(tmp_path / "cohort.sqlite3") as opened:
+async def store(database_url: str) -> AsyncIterator[Store]:
+    async with Store.open(database_url) as opened:
         yield opened
 
 
@@ -38,7 +38,10 @@ async def answer(
     )
 
 
-async def test_an_answer_and_its_state_are_committed_together(store: Store, tmp_path: Path) -> None:
+async def test_an_answer_and_its_state_are_committed_together(tmp_path: Path) -> None:
+    """Read back by another connection, from the file itself (SQLite: the engine whose
+    single connection could otherwise hide an uncommitted write)."""
+    store = await Store.open(tmp_path / "cohort.sqlite3")
     assert await answer(store, ALICE, "m:a", "true")
     with sqlite3.connect(tmp_path / "cohort.sqlite3") as conn:
         assert conn.execute("SELECT item_id, choice, correct FROM practice_answers").fetchall() == [
@@ -47,6 +50,7 @@ async def test_an_answer_and_its_state_are_committed_together(store: Store, tmp_
         assert conn.execute("SELECT item_id, step FROM practice_state").fetchall() == [("m:a", 0)]
     [state] = await store.practice_states(GUILD, ALICE)
     assert state.due_at == NOW + timedelta(days=1) and state.answered_at == NOW
+    await store.close()
 
 
 async def test_an_answer_to_a_stale_showing_changes_nothing(store: Store) -> None:

@@ -15,8 +15,8 @@ A, B = 1, 2  # the first two cohorts' ids in a fresh database
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with Store.open(tmp_path / "cohort.sqlite3") as opened:
+async def store(database_url: str) -> AsyncIterator[Store]:
+    async with Store.open(database_url) as opened:
         assert await new_cohort(opened, channel=5) == A
         assert await new_cohort(opened, guild=OTHER_GUILD, channel=6, name="Other") == B
         yield opened

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +13,8 @@ from tests.store_helpers import ALICE, BOB, GUILD, NOW, OTHER_GUILD, add, new_co
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with Store.open(tmp_path / "cohort.sqlite3") as opened:
+async def store(database_url: str) -> AsyncIterator[Store]:
+    async with Store.open(database_url) as opened:
         yield opened
 
 

@@ -227,7 +227,8 @@ class CohortQueries(Runner):
         async def body(conn: Conn) -> int:
             await change(
                 conn,
-                "UPDATE cohorts SET round = round + 1 WHERE id = ? AND (? IS NULL OR round = ?)",
+                "UPDATE cohorts SET round = round + 1 "
+                "WHERE id = ? AND (CAST(? AS INTEGER) IS NULL OR round = ?)",
                 (cohort_id, from_round, from_round),
             )
             rows = await fetch(conn, "SELECT round FROM cohorts WHERE id = ?", (cohort_id,))

@@ -69,7 +69,7 @@ class DeliveryQueries(Runner):
         """A cohort's sends of one kind (one member's, if given), oldest first."""
         rows = await self._query(
             f"SELECT {_DELIVERY.columns} FROM cohort_deliveries WHERE cohort_id = ? AND kind = ? "
-            "AND (? IS NULL OR user_id = ?) ORDER BY id",
+            "AND (CAST(? AS BIGINT) IS NULL OR user_id = ?) ORDER BY id",
             (cohort_id, kind, user_id, user_id),
         )
         return [_DELIVERY(row) for row in rows]

@@ -67,6 +67,15 @@ class Engine(Protocol):
         ...
 
 
+def refuse_nul(params: Sequence[object]) -> None:
+    """Neither engine may keep a NUL character (PostgreSQL's text cannot hold one), so
+    both refuse it, alike. Members' text never gets here with one: the services refuse
+    control characters first."""
+    for value in params:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text for the database holds a NUL character (U+0000)")
+
+
 async def fetch(conn: Conn, sql: str, params: Sequence[object] = ()) -> list[Any]:
     """Every row of one statement, inside a body given to Runner._run."""
     return await conn.fetch(sql, params)

@@ -34,11 +34,11 @@ class ParticipationQueries(Runner):
         reflections written in that cohort count.
         """
         since_text = "" if since is None else db_time(since)
-        where = "guild_id = ? AND created_at >= ? AND (? IS NULL OR cohort_id = ?)"
+        where = "guild_id = ? AND created_at >= ? AND (CAST(? AS BIGINT) IS NULL OR cohort_id = ?)"
         # Who a reflection counts as: its author, or for an anonymous one, nobody else.
         who = (
-            "CASE WHEN visibility = 'anonymous' OR seen_anonymously "
-            "THEN 'anonymous ' || id ELSE author_id END"
+            "CASE WHEN visibility = 'anonymous' OR seen_anonymously = 1 "
+            "THEN 'anonymous ' || id ELSE CAST(author_id AS TEXT) END"
         )
         params = (guild_id, since_text, cohort_id, cohort_id)
 
@@ -63,7 +63,7 @@ class ParticipationQueries(Runner):
 
 def _participation(topic_rows: list[Any], stamp_rows: list[Any], tz: tzinfo) -> Participation:
     topics = tuple(TopicCount(row[0], row[1], row[2], row[3]) for row in topic_rows)
-    per_day: defaultdict[date, list[int | str]] = defaultdict(list)
+    per_day: defaultdict[date, list[str]] = defaultdict(list)
     for created_at, author_id in stamp_rows:
         per_day[parse_time(created_at).astimezone(tz).date()].append(author_id)
     days = tuple(

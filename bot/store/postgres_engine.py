@@ -27,7 +27,7 @@ import asyncpg
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
 
-from bot.store.engine import Body, Conn, EngineName, Row, Transaction
+from bot.store.engine import Body, Conn, EngineName, Row, Transaction, refuse_nul
 from bot.store.migrate import Migration, check_sequence, load_migrations
 from bot.store.store_error import StoreError
 
@@ -101,9 +101,11 @@ class PostgresConn:
         self._conn = conn
 
     async def fetch(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        refuse_nul(params)
         return list(await self._conn.fetch(numbered(sql), *params))
 
     async def change(self, sql: str, params: Sequence[object] = ()) -> int:
+        refuse_nul(params)
         return _rows_changed(await self._conn.execute(numbered(sql), *params))
 
     async def change_unless_duplicate(self, sql: str, params: Sequence[object] = ()) -> int:

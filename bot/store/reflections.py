@@ -168,7 +168,7 @@ class ReflectionQueries(Runner):
             author_id,
             reflection_id,
             "visibility = ?, shared_channel_id = ?, shared_message_id = ?, "
-            "seen_anonymously = (seen_anonymously OR ? = 'anonymous'), "
+            "seen_anonymously = CASE WHEN ? = 'anonymous' THEN 1 ELSE seen_anonymously END, "
             "pending_channel_id = NULL, pending_visibility = NULL, pending_since = NULL",
             (visibility, shared_channel_id, shared_message_id, visibility),
         )
@@ -198,7 +198,7 @@ class ReflectionQueries(Runner):
             reflection_id,
             "visibility = 'private', shared_channel_id = NULL, shared_message_id = NULL, "
             "pending_channel_id = ?, pending_visibility = ?, pending_since = ?, "
-            "seen_anonymously = (seen_anonymously OR ? = 'anonymous')",
+            "seen_anonymously = CASE WHEN ? = 'anonymous' THEN 1 ELSE seen_anonymously END",
             (channel_id, visibility, db_time(now), visibility),
         )
 
@@ -217,8 +217,8 @@ class ReflectionQueries(Runner):
         """Shares reserved before `before` and never confirmed (every server, or one member)."""
         rows = await self._query(
             f"SELECT {_REFLECTION.columns} FROM reflections WHERE pending_since IS NOT NULL "
-            "AND pending_since < ? AND (? IS NULL OR guild_id = ?) "
-            "AND (? IS NULL OR author_id = ?) ORDER BY id",
+            "AND pending_since < ? AND (CAST(? AS BIGINT) IS NULL OR guild_id = ?) "
+            "AND (CAST(? AS BIGINT) IS NULL OR author_id = ?) ORDER BY id",
             (db_time(before), guild_id, guild_id, author_id, author_id),
         )
         return [_REFLECTION(row) for row in rows]
@@ -271,13 +271,13 @@ class ReflectionQueries(Runner):
             return
         placeholders = ", ".join("?" * len(kinds))
         since_text = "" if since is None else db_time(since)
-        until_text = "~" if until is None else db_time(until)  # '~' sorts after any time
+        until_text = "9999" if until is None else db_time(until)  # after any stored time
         after_id = 0
         while True:
             rows = await self._query(
                 f"SELECT {_REFLECTION.columns} FROM reflections "
                 f"WHERE guild_id = ? AND id > ? AND created_at >= ? AND created_at < ? "
-                f"AND (? IS NULL OR cohort_id = ?) "
+                f"AND (CAST(? AS BIGINT) IS NULL OR cohort_id = ?) "
                 f"AND visibility IN ({placeholders}) ORDER BY id LIMIT ?",
                 (
                     guild_id,
@@ -311,10 +311,10 @@ class ReflectionQueries(Runner):
 
         async def body(conn: Conn) -> int:
             kept = sorted(keep)
+            sparing = f"AND id NOT IN ({', '.join('?' * len(kept))})" if kept else ""
             deleted = await change(
                 conn,
-                "DELETE FROM reflections WHERE guild_id = ? AND author_id = ? "
-                f"AND id NOT IN ({', '.join('?' * len(kept))})",
+                f"DELETE FROM reflections WHERE guild_id = ? AND author_id = ? {sparing}",
                 (guild_id, user_id, *kept),
             )
             for sql in (
@@ -351,7 +351,7 @@ class ReflectionQueries(Runner):
         rows = await self._query(
             "SELECT DISTINCT about_id, author_id FROM reflections "
             "WHERE cohort_id = ? AND about_kind = 'prompt' "
-            "AND visibility != 'anonymous' AND NOT seen_anonymously",
+            "AND visibility != 'anonymous' AND seen_anonymously = 0",
             (cohort_id,),
         )
         found: dict[str, set[int]] = {}

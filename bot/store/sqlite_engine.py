@@ -20,7 +20,7 @@ from typing import TypeVar
 import aiosqlite
 
 from bot.store.connection import connect
-from bot.store.engine import Body, Conn, EngineName, Row, Transaction
+from bot.store.engine import Body, Conn, EngineName, Row, Transaction, refuse_nul
 from bot.store.migrate import Migration, rollback_quietly, scalar
 from bot.store.store_error import StoreError
 
@@ -34,9 +34,11 @@ class SqliteConn:
         self._conn = conn
 
     async def fetch(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        refuse_nul(params)
         return list(await self._conn.execute_fetchall(sql, params))
 
     async def change(self, sql: str, params: Sequence[object] = ()) -> int:
+        refuse_nul(params)
         cursor = await self._conn.execute(sql, params)
         try:
             return int(cursor.rowcount)
