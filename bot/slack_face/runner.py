@@ -21,12 +21,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings, SlackTokens
 from bot.services.container import Services
+from bot.services.ownership import GuildOwnership
 from bot.services.prompts import Poster, PromptPost
 from bot.services.sharing import SharedPost, Sharer
 from bot.slack_face.app import SlackFace, SlackServer
 from bot.slack_face.delivery import FaceCourier
 from bot.slack_face.errors import error_code
 from bot.slack_face.sharing import SlackSharer
+from bot.store.shard_locks import ShardOwnership, hold_shards
 from bot.text import Rich
 
 log = logging.getLogger(__name__)
@@ -194,12 +196,19 @@ def run_both(settings: Settings, tokens: SlackTokens) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    from bot.discord_face.client import build_bot, route_to
+    from bot.discord_face.client import OWNERSHIP_LOST_EXIT, build_bot, route_to
     from bot.discord_face.client import startup_problem as discord_problem
 
     async def main() -> int:
+        # sharded: this process's shards first (waiting while another holds them); its
+        # loop posts for their servers and for Slack's workspace (run Slack in one process)
+        async with hold_shards(settings.database_url, settings.shards) as shards:
+            return await serve(shards)
+
+    async def serve(shards: ShardOwnership) -> int:
         route_to(settings)
-        services = await Services.open(settings)
+        owned = GuildOwnership.of(settings.shards, slack=True)
+        services = await Services.open(settings, owned=owned)
         bot = build_bot(services, settings.shards)
         face = SlackFace(services, tokens)
         runner = SlackRunner(face, tokens, daily_loop=False)
@@ -215,10 +224,15 @@ def run_both(settings: Settings, tokens: SlackTokens) -> int:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, stop.set)
             stopper = asyncio.create_task(stop.wait())
-            await asyncio.wait({discord_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            lost = asyncio.create_task(shards.lost.wait())
+            await asyncio.wait({discord_task, stopper, lost}, return_when=asyncio.FIRST_COMPLETED)
             stopper.cancel()
+            lost.cancel()
             if discord_task.done() and discord_task.exception() is not None:
                 raise discord_task.exception()  # type: ignore[misc]
+            if shards.lost.is_set():  # said once, by ShardOwnership
+                bot.closing = True
+                return OWNERSHIP_LOST_EXIT
         except Exception as error:
             found = discord_problem(error, settings.discord.api_base_url) or startup_problem(
                 error, settings.slack.api_base_url
