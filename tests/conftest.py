@@ -4,6 +4,7 @@ is defined here."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,6 +17,20 @@ from bot.services.container import Services
 pytest_plugins = ["tests.fakediscord.fixtures", "tests.postgres"]
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
+
+# Settings read these from the environment first. A developer's shell may hold a real
+# DATABASE_URL or token: no test may ever write to that database or reach that bot, so
+# they are cleared for the whole run (tests that need them set their own).
+for _name in (
+    "DATABASE_URL",
+    "DISCORD_TOKEN",
+    "SHARD_COUNT",
+    "SHARD_IDS",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+):
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
