@@ -1,10 +1,12 @@
 """2. Content at scale: 10,000 generated cards.
 
 * Load + validation: ``check_content`` (what the bot runs at start and on reload: YAML
-  with line numbers, pydantic models, links, citations, embed sizes) next to
-  ``yaml.safe_load`` of the same files alone. PyYAML's ``safe_load`` is the pure-Python
-  loader; the bot parses with libyaml (``CSafeLoader``), so the libyaml-only parse is
-  shown as well, as the stricter reference.
+  with its safety limits and line numbers, pydantic models, links, citations, embed
+  sizes) against the floor, the bare libyaml parse of the same files into Python
+  objects (``yaml.load(text, Loader=yaml.CSafeLoader)``, read from disk the same way):
+  the least any loader reading these files as YAML pays. The two are timed in turn,
+  run after run, so whatever else loads the machine weighs on both; the figures are
+  medians over the runs.
 * Autocomplete: ``CardService.autocomplete(kind, typed)``, what the bot runs for each
   keystroke in ``/approach|expert|myth name:``, over a mix of what members type.
 * Peak memory: a fresh process that does only what the bot does with this content
@@ -35,14 +37,9 @@ from bot.library.search import normalize
 from bot.services.cards import CardService
 from bot.services.content import ContentState, check_content
 
-GOAL_LOAD_RATIO = 2.0
+GOAL_LOAD_RATIO = 1.5  # issue 17: within 1.5x the bare libyaml parse
 GOAL_AUTOCOMPLETE_P99 = 0.005
 KINDS = (Kind.APPROACH, Kind.EXPERT, Kind.MYTH)
-
-
-def _safe_load_all(files: list[Path]) -> None:
-    for path in files:
-        yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def _c_load_all(files: list[Path]) -> None:
@@ -148,7 +145,7 @@ def _memory_in_child(folder: Path, query_count: int) -> dict[str, float]:
 
 def run(quick: bool) -> Section:
     started = time.perf_counter()
-    total, repeats, query_count = (1_000, 1, 2_000) if quick else (10_000, 3, 5_000)
+    total, repeats, query_count = (1_000, 1, 2_000) if quick else (10_000, 5, 5_000)
     section = Section("content", f"2. Content at scale ({total:,} generated cards)")
     with tempfile.TemporaryDirectory(prefix="cohort-content-") as tmp:
         generated: Generated = generate(Path(tmp) / "content", total)
@@ -156,27 +153,28 @@ def run(quick: bool) -> Section:
         size_mib = sum(path.stat().st_size for path in files) / (1024 * 1024)
         _check(folder)  # valid, and the OS file cache is warm for every reader below
 
-        timings: dict[str, list[float]] = {"safe_load": [], "c_load": [], "check": []}
-        for _ in range(repeats):  # interleaved, so drift hits all three alike
-            timings["safe_load"].append(_timed(lambda: _safe_load_all(files)))
-            timings["c_load"].append(_timed(lambda: _c_load_all(files)))
-            timings["check"].append(_timed(lambda: _check(folder)))
-        safe, c_load, check = (
-            statistics.median(timings[key]) for key in ("safe_load", "c_load", "check")
-        )
+        floors: list[float] = []
+        checks: list[float] = []
+        for _ in range(repeats):  # interleaved, so drift hits both alike
+            floors.append(_timed(lambda: _c_load_all(files)))
+            checks.append(_timed(lambda: _check(folder)))
+        floor, check = statistics.median(floors), statistics.median(checks)
+        per_run = sorted(c / f for c, f in zip(checks, floors, strict=True))
         section.add(
             "files",
             f"{len(files)} YAML files, {size_mib:.1f} MiB, "
             + ", ".join(f"{n:,} {kind}" for kind, n in generated.counts.items()),
         )
-        section.add("`yaml.safe_load` of the files alone", f"{safe:.2f} s (median of {repeats})")
-        section.add("libyaml parse alone (`yaml.load(CSafeLoader)`)", f"{c_load:.2f} s")
+        section.add(
+            "floor: bare libyaml parse (`yaml.load(CSafeLoader)`)",
+            f"{floor:.2f} s (median of {repeats})",
+        )
         section.add(
             "load + validation (`check_content`)",
-            f"{check:.2f} s = **{ratio(check / safe)}** `safe_load`; "
-            f"{ratio(check / c_load)} the libyaml parse",
-            f"≤ {GOAL_LOAD_RATIO:g}× `safe_load`",
-            check / safe <= GOAL_LOAD_RATIO,
+            f"{check:.2f} s (median of {repeats}) = **{ratio(check / floor)}** the libyaml "
+            f"floor (run by run {ratio(per_run[0])} to {ratio(per_run[-1])})",
+            f"≤ {GOAL_LOAD_RATIO:g}× the libyaml parse",
+            check / floor <= GOAL_LOAD_RATIO,
         )
 
         content = ContentState(folder)
