@@ -22,6 +22,7 @@ from .interactions import InteractionHandle, InteractionTimeout
 from .models import FakeAttachment, FakeGuild, FakeUser, World
 from .openapi import OpenAPISpec, add_problems, load_spec
 from .payloads import guild_create_payload, member_chunks
+from .ratelimit import GlobalRateLimit
 from .recording import CommandPut, FailureRule, FormPart, RecordedRequest, Rejection
 from .rest import (
     API_PREFIX,
@@ -56,8 +57,15 @@ class ServerCore:
         host: str = "127.0.0.1",
         max_guilds_per_session: int = MAX_GUILDS_PER_SESSION,
         recommended_shards: int | None = None,
+        global_rate: int | None = None,
+        global_window: float = 1.0,
     ) -> None:
         self.token = token
+        self.global_limit = (
+            GlobalRateLimit(global_rate, global_window) if global_rate is not None else None
+        )
+        """Discord's global limit for the bot token (``global_rate`` requests per
+        ``global_window`` seconds; Discord: 50 per 1), or None for no limit (the default)."""
         self.recommended_shards = recommended_shards
         """``GET /gateway/bot``'s ``shards`` (None: one per 1,000 guilds, at least 1)."""
         self.host = host
@@ -372,6 +380,8 @@ class ServerCore:
             ctx.params = params
             if route.auth:
                 self._check_auth(request)
+            if self.global_limit is not None and self.global_limit.applies_to(path):
+                self.global_limit.admit(record.at)
             rule = self._take_failure(record)
             if rule is not None:
                 record.injected = True
