@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 class Content(commands.GroupCog, group_name="content", group_description="Maintain the cards"):
-    """Reloading content by command, and (if configured) when files change."""
+    """Reloading content by command (here or in any process sharing the database), and
+    (if configured) when files change."""
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
@@ -29,6 +30,8 @@ class Content(commands.GroupCog, group_name="content", group_description="Mainta
         super().__init__()
 
     async def cog_load(self) -> None:
+        # a /content reload in any process over this database reloads this one too
+        self.bot.services.follow_content_reloads()
         settings = self.bot.services.settings
         if settings.content.watch:
             self.watcher = asyncio.create_task(

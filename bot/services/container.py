@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.services.cards import CardService
 from bot.services.cohorts import CohortService
 from bot.services.content import ContentState, ReloadReport
+from bot.services.content_sync import ContentSync
 from bot.services.ownership import GuildOwnership
 from bot.services.permissions import Actor, Facilitators
 from bot.services.practice import PracticeService
@@ -43,6 +44,7 @@ class Services:
     reflections: ReflectionService
     practice: PracticeService
     clock: Callable[[], datetime]
+    content_sync: ContentSync
 
     @classmethod
     async def open(
@@ -54,9 +56,15 @@ class Services:
     ) -> Services:
         """Open the database and load content (content problems are kept, not raised);
         the daily loops act for ``owned`` servers (every one unless told)."""
-        content = ContentState(settings.content_dir)
-        content.reload()
         store = await Store.open(settings.database_url)
+        content = ContentState(settings.content_dir)
+        try:
+            # the version before the files are read: a reload published meanwhile is news
+            loaded_version = await store.content_version()
+            content.reload()
+        except BaseException:
+            await store.close()
+            raise
         prompts = PromptService(store, content, settings, clock)
         return cls(
             settings=settings,
@@ -71,6 +79,7 @@ class Services:
             reflections=ReflectionService(store, content, settings, clock),
             practice=PracticeService(store, content, settings, clock),
             clock=clock,
+            content_sync=ContentSync(content, store, settings.database_url, loaded_version),
         ).own(owned or GuildOwnership.everything())
 
     @property
@@ -106,7 +115,12 @@ class Services:
         if not allowed:
             who = "the bot's owner" + (" or facilitators" if by_facilitators else "")
             raise UserError(f"Only {who} can reload content.")
-        return await self.content.reload_async()
+        return await self.content_sync.reload()  # and every other process, by the store
+
+    def follow_content_reloads(self) -> None:
+        """Reload content whenever a process sharing this database runs /content reload
+        (the faces' runners call this once; ``close`` stops it)."""
+        self.content_sync.follow()
 
     async def get_meta(self, key: str) -> str | None:
         """A small persisted value (e.g. the last command-sync fingerprint)."""
@@ -116,5 +130,7 @@ class Services:
         await self.store.set_meta(key, value)
 
     async def close(self) -> None:
-        """Close the database (a checkpoint leaves one tidy file)."""
+        """Stop following content reloads; close the database (a checkpoint leaves one
+        tidy file)."""
+        await self.content_sync.stop()
         await self.store.close()

@@ -107,6 +107,8 @@ class SlackRunner:
             log.info("Slack: listening at %s for %s", url, auth.get("team"))
         if self.daily_loop:
             self.face.loop.start()
+        # a /content reload in any process over this database reloads this one too
+        self.face.services.follow_content_reloads()
 
     async def stop(self) -> None:
         await self.face.loop.stop()

@@ -17,6 +17,7 @@ from typing import Any
 from bot.store.chat_ids import ChatIdQueries
 from bot.store.cohorts import CohortQueries
 from bot.store.connection import DEFAULT_BUSY_TIMEOUT_MS
+from bot.store.content_version import ContentVersionQueries
 from bot.store.deliveries import DeliveryQueries
 from bot.store.guild_settings import GuildSettingsQueries
 from bot.store.migrate import Migration
@@ -39,6 +40,7 @@ class Store(
     GuildSettingsQueries,
     ChatIdQueries,
     PracticeQueries,
+    ContentVersionQueries,
 ):
     """cohort-bot's storage. Create with `await Store.open(path)`; close with `close()`."""
 
