@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 from pathlib import Path
 
 import pytest
 
+from bot.discord_face.client import build_bot
+from bot.services.container import Services
 from bot.services.content import ReloadReport
-from tests.e2e import CONTENT, cohort_bot, embed_of
-from tests.fakediscord import FakeDiscord
+from bot.store.content_version import POLL_SECONDS
+from tests.e2e import CONTENT, cohort_bot, embed_of, settings_for
+from tests.fakediscord import FakeDiscord, FakeGuild
+from tests.fakediscord.fixtures import running_bot
+from tests.fakes import FakeClock
 
 NEW_TITLE = "Confrontation: being found out"
+PROPAGATES = POLL_SECONDS + 3.0  # another process's reload reaches this one (SQLite polls)
 
 
 def editable_content(tmp_path: Path) -> Path:
@@ -199,3 +206,49 @@ async def test_reload_answers_a_hostile_file_with_its_problem(
         assert (
             await approach_title(fake, "confrontation") == "Confrontation: being caught or exposed"
         )
+
+
+async def test_reload_in_one_shards_process_reloads_the_other(
+    strict_fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes, one shard each, over one database and one content folder: the
+    owner's /content reload in a server on shard 0 changes the cards on shard 1 too."""
+    monkeypatch.delenv("SHARD_COUNT", raising=False)
+    monkeypatch.delenv("SHARD_IDS", raising=False)
+    fake = strict_fake_discord
+    here, there = (fake.add_guild(f"Server {n}", shard=(n, 2)) for n in (0, 1))
+    for guild in (here, there):
+        guild.add_member(fake.default_user)
+        guild.add_member(fake.world.owner_user)
+    content = editable_content(tmp_path)
+    routing = {"api_base_url": fake.api_base, "gateway_url": fake.gateway_url}
+    async with contextlib.AsyncExitStack() as stack:
+        bots = []
+        for shard in (0, 1):
+            discord_settings = {**routing, "shard_count": 2, "shard_ids": [shard]}
+            settings = settings_for(fake, tmp_path, content_dir=content, discord=discord_settings)
+            services = await Services.open(settings, FakeClock())
+            stack.push_async_callback(services.close)
+            bot = build_bot(services, settings.shards)
+            bots.append(
+                await stack.enter_async_context(running_bot(bot, fake, expect_sync=shard == 0))
+            )
+        retitle_confrontation(content)
+        await asyncio.sleep(POLL_SECONDS + 0.5)  # no file watching: shard 1 has not noticed
+        assert await title_in(fake, there) == "Confrontation: being caught or exposed"
+
+        handle = await fake.slash("content reload", user=fake.world.owner_user, guild=here)
+        await handle.response()
+        assert "changed: confrontation" in (await handle.next_followup()).content
+        for _ in range(int(PROPAGATES / 0.05)):
+            if bots[1].services.content.library.get("confrontation").title == NEW_TITLE:  # type: ignore[union-attr]
+                break
+            await asyncio.sleep(0.05)
+        assert await title_in(fake, there) == NEW_TITLE
+        assert await title_in(fake, here) == NEW_TITLE
+
+
+async def title_in(fake: FakeDiscord, guild: FakeGuild) -> str:
+    handle = await fake.slash("approach", {"name": "confrontation", "private": True}, guild=guild)
+    title: str = embed_of((await handle.response()).data)["title"]
+    return title
