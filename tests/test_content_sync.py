@@ -81,10 +81,14 @@ async def process(
 
 
 async def listener(admin: asyncpg.Connection[Any], *, present: bool) -> int:
-    """The listening backend's pid once there is one (``present``), or 0 once there is none."""
+    """The listener's pid once it listens and has read the version (``present``), or 0
+    once its connection is gone."""
     for _ in range(200):
         pid = await admin.fetchval(
-            "SELECT pid FROM pg_stat_activity WHERE application_name = $1", APPLICATION_NAME
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1"
+            " AND (state = 'idle' AND query LIKE 'SELECT value FROM meta%' OR NOT $2)",
+            APPLICATION_NAME,
+            present,
         )
         if (pid is not None) == present:
             return int(pid or 0)
@@ -187,7 +191,10 @@ async def test_a_reload_missed_while_disconnected_is_caught_up_on_reconnect(
         store_lines = [
             r.getMessage() for r in caplog.records if r.name == "bot.store.content_version"
         ]
-        assert store_lines[0].startswith("content reload listener: the database closed")
+        assert store_lines[0] == (
+            "content reload listener: the database closed the connection; reconnecting "
+            "(a reload missed meanwhile is caught up then)"
+        )
         assert store_lines[1].startswith("content reload listener reconnected")
     finally:
         await admin.close()
