@@ -5,7 +5,7 @@ is defined here."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,46 @@ for _name in (
     "SLACK_SIGNING_SECRET",
 ):
     os.environ.pop(_name, None)
+
+
+# Whole-bot modules run twice, once per engine, so every command's queries are proven on
+# PostgreSQL through the real Discord face too (the store's own contract tests run on
+# both engines through `database_url`).
+BOTH_ENGINES = {
+    "tests.test_discord_reflections",
+    "tests.test_discord_exports",
+    "tests.test_discord_practice",
+    "tests.test_discord_roster",
+    "tests.test_discord_privacy",
+    "tests.test_discord_cohorts",
+    "tests.test_discord_cohort_exports",
+    "tests.test_discord_prompts",
+    "tests.test_discord_reminders",
+    "tests.test_discord_pulse",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.module.__name__ in BOTH_ENGINES and "engine" not in metafunc.fixturenames:
+        metafunc.fixturenames.append("engine")
+        metafunc.parametrize("engine", ["sqlite", "postgresql"])
+
+
+@pytest.fixture(autouse=True)
+def _e2e_engine(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Point tests/e2e.py's settings at a fresh PostgreSQL database for a test given
+    engine=postgresql (autouse, so it runs before the fixtures that build the bot)."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is None or callspec.params.get("engine") != "postgresql":
+        yield
+        return
+    from tests.e2e import ENGINE  # not at the top: it imports the fake's plugin
+
+    ENGINE["url"] = str(request.getfixturevalue("postgres_url"))
+    try:
+        yield
+    finally:
+        ENGINE["url"] = None
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -10,13 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import random
-import sqlite3
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.discord_face.client import CohortBot
-from tests.e2e import cohort_bot
+from tests.e2e import cohort_bot, committed_rows
 from tests.fakediscord import FakeDiscord, FakeUser
 from tests.fakediscord.models import FakeMessage
 from tests.test_discord_reflections import owner
@@ -62,8 +61,7 @@ def unzip(data: bytes) -> tuple[str, str]:
 
 
 def stored(tmp_path: Path) -> list[tuple[str, str]]:
-    with sqlite3.connect(tmp_path / "cohort.sqlite3") as conn:
-        rows = conn.execute("SELECT id, text FROM reflections ORDER BY id").fetchall()
+    rows = committed_rows(tmp_path, "SELECT id, text FROM reflections ORDER BY id")
     return [(str(i), t) for i, t in rows]
 
 

@@ -8,13 +8,12 @@ shift with its minimum group (4 members: nothing shown; 5: shown).
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from bot.practice import practice_items
 from bot.services.content import ContentState
-from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of, tick
+from tests.e2e import CONTENT, cohort_bot, committed_rows, custom_ids, embed_of, tick
 from tests.fakediscord import CallbackType, FakeDiscord, FakeMessage, FakeUser
 from tests.fakes import FakeClock
 from tests.test_discord_prompts import posts, schedule
@@ -35,10 +34,9 @@ FIRST, SECOND = ITEMS[0], ITEMS[1]
 
 def answers(tmp_path: Path) -> list[tuple[Any, ...]]:
     """Committed answers, read by a second connection."""
-    with sqlite3.connect(tmp_path / "cohort.sqlite3") as conn:
-        return conn.execute(
-            "SELECT user_id, item_id, choice, correct FROM practice_answers ORDER BY id"
-        ).fetchall()
+    return committed_rows(
+        tmp_path, "SELECT user_id, item_id, choice, correct FROM practice_answers ORDER BY id"
+    )
 
 
 async def open_practice(fake: FakeDiscord, user: FakeUser | None = None) -> FakeMessage:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import pytest
 from bot.services.chat_limits import MODAL_TITLE
 from bot.services.content import ContentState
 from bot.text import clip
-from tests.e2e import CONTENT, cohort_bot, custom_ids, embed_of
+from tests.e2e import CONTENT, cohort_bot, committed_rows, custom_ids, embed_of
 from tests.fakediscord import (
     CallbackType,
     ComponentType,
@@ -73,8 +72,7 @@ def add_member(fake: FakeDiscord, name: str) -> FakeUser:
 
 def rows(tmp_path: Path, columns: str = "id, author_id, text") -> list[tuple[Any, ...]]:
     """Committed reflections, read by a second connection."""
-    with sqlite3.connect(tmp_path / "cohort.sqlite3") as conn:
-        return conn.execute(f"SELECT {columns} FROM reflections ORDER BY id").fetchall()
+    return committed_rows(tmp_path, f"SELECT {columns} FROM reflections ORDER BY id")
 
 
 def text_input(handle: InteractionHandle) -> dict[str, Any]:

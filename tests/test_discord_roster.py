@@ -3,11 +3,10 @@ members, names recorded when members join or act, and forget-me taking the rows 
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.e2e import cohort_bot, custom_ids
+from tests.e2e import cohort_bot, committed_rows, custom_ids
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.models import FakeMessage
 from tests.fakes import FakeClock
@@ -16,13 +15,11 @@ from tests.test_discord_reflections import add_member, command, post_prompt_now,
 
 def roster(tmp_path: Path) -> list[tuple[Any, ...]]:
     """(cohort, member, name, added_by) rows, read by a second connection."""
-    with sqlite3.connect(tmp_path / "cohort.sqlite3") as conn:
-        found = conn.execute(
-            "SELECT cohort_id, user_id, display_name, added_by FROM cohort_members "
-            "ORDER BY cohort_id, user_id"
-        ).fetchall()
-    conn.close()
-    return found
+    return committed_rows(
+        tmp_path,
+        "SELECT cohort_id, user_id, display_name, added_by FROM cohort_members "
+        "ORDER BY cohort_id, user_id",
+    )
 
 
 async def click(fake: FakeDiscord, post: FakeMessage, custom_id: str, user: Any) -> Any:
