@@ -1,12 +1,14 @@
 """Command line (`cohort-bot`, or `python -m bot`): the bot, the console, maintainers' tools.
 
-Exit codes: 0 fine, 1 content problems, 2 bad settings, token or input, 3 Discord could
-not be reached, 4 this process stopped owning its shards (another may have taken them).
+Exit codes: 0 fine, 1 content problems (or a `db copy` rolled back), 2 bad settings,
+token or input, 3 Discord could not be reached, 4 this process stopped owning its
+shards (another may have taken them).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -53,6 +55,43 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--curriculum", default=DEFAULT_CURRICULUM, help="the card's curriculum (default: default)"
     )
+    db = sub.add_parser("db", help="move the bot's data to another database")
+    db_sub = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+    copy = db_sub.add_parser(
+        "copy",
+        help="copy every row into a new, empty database (SQLite <-> PostgreSQL)",
+        description=(
+            "Copy every row of a cohort-bot database into a new, empty one, ids included: "
+            "from SQLite up to PostgreSQL when one machine is not enough, or back down. "
+            "Stop the bot first. The source is only read, in one snapshot, and must "
+            "already be at this version's schema (start this version of the bot on it "
+            "once to upgrade it). The target is created if missing and must hold no "
+            "rows. Everything is written in one transaction and the rows are counted on "
+            "both sides before it commits: on any error the target is left empty. The "
+            "rows are held in memory meanwhile (about twice the SQLite file's size). "
+            "Prints the rows copied per table; exit 0 when every count matches, 1 when "
+            "the copy failed (rolled back), 2 when it was refused (nothing written). "
+            "Passwords in URLs are never printed."
+        ),
+        epilog=(
+            "example: cohort-bot db copy --from sqlite:///data/cohort.sqlite3 "
+            "--to postgresql://cohort:PASSWORD@db.example.org:5432/cohort"
+        ),
+    )
+    copy.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="URL",
+        help="the database to copy: sqlite:///path/to/file.sqlite3 or postgresql://...",
+    )
+    copy.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="URL",
+        help="an empty database or a new file: postgresql://user:password@host/db or sqlite:///...",
+    )
     for name in ("run", "console", "check", "preview"):
         sub.choices[name].add_argument("--config", type=Path, default=argparse.SUPPRESS)
     return parser
@@ -66,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         content_dir = args.content_dir or _content_dir(args.config)
         return check(content_dir, args.format, args.source_text)
+    if args.command == "db":
+        return db_copy(args.source, args.target)
     try:
         settings = load_settings(args.config)
     except ConfigError as error:
@@ -123,6 +164,22 @@ def run_discord(settings: Settings) -> int:
     from bot.discord_face.client import run_bot
 
     return run_bot(settings)
+
+
+def db_copy(source: str, target: str) -> int:
+    """Copy one database into another, empty one; 0 copied, 1 rolled back, 2 refused."""
+    from bot.store.copy import CopyFailed, copy_database
+
+    try:
+        result = asyncio.run(copy_database(source, target))
+    except CopyFailed as error:
+        print(f"db copy failed: {error}", file=sys.stderr)
+        return 1
+    except StoreError as error:
+        print(f"db copy refused: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(result.summary()))
+    return 0
 
 
 def _content_dir(config: Path | None) -> Path:

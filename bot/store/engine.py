@@ -42,6 +42,14 @@ class Conn(Protocol):
         transaction (SQLite's OR IGNORE, PostgreSQL's savepoint)."""
         ...
 
+    async def insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> None:
+        """Insert many rows at once, ids included (executemany on SQLite, COPY on
+        PostgreSQL): how `cohort-bot db copy` moves a whole table. Names are the
+        caller's, taken from the database's own catalog, never from input."""
+        ...
+
 
 Body = Callable[[Conn], Awaitable[_T]]
 

@@ -108,6 +108,13 @@ class PostgresConn:
         refuse_nul(params)
         return _rows_changed(await self._conn.execute(numbered(sql), *params))
 
+    async def insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> None:
+        """COPY in binary: several times faster than executemany (PostgreSQL refuses a
+        NUL character here by itself)."""
+        await self._conn.copy_records_to_table(table, records=rows, columns=list(columns))
+
     async def change_unless_duplicate(self, sql: str, params: Sequence[object] = ()) -> int:
         try:
             async with self._conn.transaction():  # a SAVEPOINT inside the body's transaction

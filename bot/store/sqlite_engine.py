@@ -61,6 +61,15 @@ class SqliteConn:
         refuse_nul(params)
         return int(self._conn.execute(sql, params).rowcount)
 
+    async def insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> None:
+        for row in rows:
+            refuse_nul(row)
+        names = ", ".join(f'"{column}"' for column in columns)
+        marks = ", ".join("?" for _ in columns)
+        self._conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+
     async def change_unless_duplicate(self, sql: str, params: Sequence[object] = ()) -> int:
         self._conn.execute("SAVEPOINT unless_duplicate")
         try:
