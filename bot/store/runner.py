@@ -4,9 +4,11 @@ Rules every Store method follows, because the bot's promises depend on them:
 
 * A method that writes returns only after COMMIT, so anything the bot tells a member
   ("saved", "deleted") is already durable.
-* Each method is one transaction (see the engines: bot/store/sqlite_engine.py holds one
-  connection and a lock; bot/store/postgres_engine.py a pool and SERIALIZABLE writes),
-  so concurrent tasks and processes never see each other's halves.
+* Each method is one transaction, or one savepoint in a transaction shared with other
+  concurrent calls and committed before any of them returns (see the engines:
+  bot/store/sqlite_engine.py commits queued calls together on one connection;
+  bot/store/postgres_engine.py has a pool and SERIALIZABLE writes), so concurrent tasks
+  and processes never see each other's halves.
 * Once started, a method runs to the end even if the awaiting task is cancelled (it
   runs in a shielded task), so a cancellation can never leave a transaction open on
   a shared connection. The cancelled caller simply does not see the result.
