@@ -40,7 +40,14 @@ from .models import (
     World,
 )
 from .openapi import DEFAULT_SPEC_PATH, OpenAPISpec, load_spec
-from .recording import CommandPut, FailureRule, FormPart, RecordedRequest, Rejection
+from .recording import (
+    CommandPut,
+    FailureRule,
+    FormPart,
+    RecordedRequest,
+    Rejection,
+    SlowRule,
+)
 from .rest import DiscordError
 from .server import FakeDiscord
 
@@ -72,6 +79,7 @@ __all__ = [
     "Permissions",
     "RecordedRequest",
     "Rejection",
+    "SlowRule",
     "SnowflakeGenerator",
     "World",
     "load_spec",

@@ -23,13 +23,21 @@ from .models import FakeAttachment, FakeGuild, FakeUser, World
 from .openapi import OpenAPISpec, add_problems, load_spec
 from .payloads import guild_create_payload, member_chunks
 from .ratelimit import GlobalRateLimit
-from .recording import CommandPut, FailureRule, FormPart, RecordedRequest, Rejection
+from .recording import (
+    CommandPut,
+    FailureRule,
+    FormPart,
+    RecordedRequest,
+    Rejection,
+    SlowRule,
+)
 from .rest import (
     API_PREFIX,
     JSON_HEADERS,
     ChannelMessages,
     Ctx,
     DiscordError,
+    Reply,
     Route,
     missing_permissions,
     unknown,
@@ -104,6 +112,7 @@ class ServerCore:
         """Registered commands per scope: None (global) or a guild id."""
         self.command_puts: list[CommandPut] = []
         self.failures: list[FailureRule] = []
+        self.slow_rules: list[SlowRule] = []
         self.missing_channels: set[str] = set()
         self.forbidden_channels: set[str] = set()
         self.reactions: list[tuple[str, str, str, str]] = []
@@ -383,17 +392,14 @@ class ServerCore:
             if self.global_limit is not None and self.global_limit.applies_to(path):
                 self.global_limit.admit(record.at)
             rule = self._take_failure(record)
+            slow = next((r for r in self.slow_rules if r.applies(record)), None)
             if rule is not None:
                 record.injected = True
                 status, body, headers = rule.status, rule.body, rule.headers
+            elif slow is not None:
+                status, body = await self._serve_slowly(slow, ctx, route)
             else:
-                self._check_channel_flags(params)
-                if route.precheck is not None:
-                    await route.precheck(ctx)
-                self._check_upload_size(ctx)
-                if record.json is not None or record.form:
-                    self._validate(ctx, route)
-                status, body = await route.handler(ctx)
+                status, body = await self._serve(ctx, route)
         except DiscordError as exc:
             for callback in ctx.on_error:
                 callback(exc)
@@ -402,6 +408,28 @@ class ServerCore:
         record.response = body
         self._bump()
         return self._respond(status, body, headers)
+
+    async def _serve(self, ctx: Ctx, route: Route) -> Reply:
+        """Carry a request out: checks, validation, then its route's handler."""
+        self._check_channel_flags(ctx.params)
+        if route.precheck is not None:
+            await route.precheck(ctx)
+        self._check_upload_size(ctx)
+        if ctx.record.json is not None or ctx.record.form:
+            self._validate(ctx, route)
+        return await route.handler(ctx)
+
+    async def _serve_slowly(self, slow: SlowRule, ctx: Ctx, route: Route) -> Reply:
+        """One at a time under ``slow``; never for a client that hung up while waiting."""
+        async with slow.turn:
+            if ctx.request.transport is None:
+                ctx.record.abandoned = True
+                slow.abandoned.append(ctx.record)
+                return 499, None  # nginx's "client closed request"; nobody reads it
+            try:
+                return await self._serve(ctx, route)
+            finally:
+                await slow.answer_later(ctx.record, self._bump)
 
     def _check_channel_flags(self, params: Mapping[str, str]) -> None:
         cid = params.get("channel_id")

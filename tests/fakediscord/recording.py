@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +48,9 @@ class RecordedRequest:
     """Whether a failure rule produced the response."""
     rejected: bool = False
     """Whether validation (limits or OpenAPI) rejected the body."""
+    abandoned: bool = False
+    """Whether its client hung up while it waited its turn under a :class:`SlowRule`, so it
+    was never carried out (status 499)."""
 
     @property
     def files(self) -> list[FormPart]:
@@ -123,6 +128,54 @@ class FailureRule:
         if self.remaining is not None and self.remaining <= 0:
             return False
         return request.matches(self.method, self.route)
+
+
+@dataclass
+class SlowRule:
+    """Serve matching requests one at a time, each answered ``seconds`` after it is carried
+    out: a congested Discord, where a post exists before the bot hears that it does.
+
+    A request whose client hangs up while it waits its turn is never carried out
+    (``abandoned``). :meth:`hold` keeps the next answer back until :meth:`release`, so a
+    test can stop a bot exactly between Discord posting a message and the bot knowing it.
+    """
+
+    method: str
+    route: str | re.Pattern[str]
+    seconds: float
+    served: list[RecordedRequest] = field(default_factory=list)
+    """Requests carried out under this rule, in order."""
+    abandoned: list[RecordedRequest] = field(default_factory=list)
+    held: RecordedRequest | None = None
+    """The request whose answer :meth:`hold` kept back (carried out, not yet answered)."""
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    _holding: bool = field(default=False, repr=False)
+    _released: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    def applies(self, request: RecordedRequest) -> bool:
+        """Whether ``request`` is slowed by this rule."""
+        return request.matches(self.method, self.route)
+
+    def hold(self) -> None:
+        """Keep the answer to the next request carried out until :meth:`release`."""
+        self.held = None
+        self._holding = True
+        self._released = asyncio.Event()
+
+    def release(self) -> None:
+        """Let a held answer go (and stop holding the next one)."""
+        self._holding = False
+        self._released.set()
+
+    async def answer_later(self, request: RecordedRequest, changed: Callable[[], None]) -> None:
+        """Wait before ``request``, already carried out, is answered."""
+        self.served.append(request)
+        if self._holding:
+            self._holding = False
+            self.held = request
+            changed()
+            await self._released.wait()
+        await asyncio.sleep(self.seconds)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from ..common import JsonDict, error_body, sid
 from ..gateway import OP_INVALID_SESSION, OP_RECONNECT, GatewaySession
 from ..models import FakeMember, FakeUser
-from ..recording import FailureRule
+from ..recording import FailureRule, SlowRule
 from .base import DriverBase
 
 
@@ -78,6 +78,15 @@ class FailureInjection(DriverBase):
             times=times,
         )
 
+    def slow_down(self, method: str, route: str | re.Pattern[str], *, seconds: float) -> SlowRule:
+        """Serve matching requests one at a time, each answered ``seconds`` after it is
+        carried out (until :meth:`clear_failures`); see :class:`SlowRule` (``hold``)."""
+        rule = SlowRule(
+            method=method.upper() if method != "*" else "*", route=route, seconds=seconds
+        )
+        self.slow_rules.append(rule)
+        return rule
+
     def _channel_id(self, channel: object) -> str:
         if isinstance(channel, str) and not channel.isdigit():
             return self.channel(channel).id
@@ -102,8 +111,11 @@ class FailureInjection(DriverBase):
         self.forbidden_channels.discard(cid)
 
     def clear_failures(self) -> None:
-        """Remove every failure rule and channel flag."""
+        """Remove every failure rule, slow rule (letting any held answer go) and channel flag."""
         self.failures.clear()
+        for slow in self.slow_rules:
+            slow.release()
+        self.slow_rules.clear()
         self.missing_channels.clear()
         self.forbidden_channels.clear()
 
