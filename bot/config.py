@@ -112,6 +112,16 @@ class PromptSettings(_Section):
     when_finished: Literal["stop", "restart"] = "stop"
 
 
+class DailyLoopSettings(_Section):
+    """The loop that posts prompts and sends reminders, digests and summaries."""
+
+    # How often it looks for what is due.
+    every_seconds: Annotated[float, Field(ge=1, le=3600)] = 20.0
+    # A send reserved but never confirmed (the process stopped mid-send) is looked for in its
+    # channel once it is this old, then recorded, or released and sent again.
+    settle_after_seconds: Annotated[float, Field(ge=1, le=86400)] = 60.0
+
+
 class ReflectionSettings(_Section):
     allow_anonymous: bool = True
     facilitators_see_anonymous_authors: bool = False
@@ -129,6 +139,7 @@ class Settings(_Section):
     content: ContentSettings = ContentSettings()
     prompts: PromptSettings = PromptSettings()
     reflections: ReflectionSettings = ReflectionSettings()
+    daily_loop: DailyLoopSettings = DailyLoopSettings()
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -24,6 +24,9 @@ def test_example_config_is_valid() -> None:
     settings = load_settings(ROOT / "config.example.yaml")
     assert settings.content_dir == Path("content")
     assert settings.discord.guild_ids == []
+    assert (
+        settings.daily_loop.every_seconds == 20 and settings.daily_loop.settle_after_seconds == 60
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,6 +50,7 @@ def test_example_config_is_valid() -> None:
         ("token: abc\n", "token: never put the token in a file; set DISCORD_TOKEN instead"),
         ("discord:\n  api_base_url: localhost\n", "discord.api_base_url: 'localhost' is not a URL"),
         ("reflections:\n  retention_days: 0\n", "reflections.retention_days: 0 must be at least 1"),
+        ("daily_loop:\n  every_seconds: 0.5\n", "daily_loop.every_seconds: 0.5 must be at least 1"),
         (
             f"support_message: {'y' * 1100}\n",
             "support_message: is 1100 characters; at most 1024 fit",

@@ -361,6 +361,22 @@ async def test_crash_after_sending_is_recorded_not_reposted(store: Store) -> Non
     assert (entry.prompt_id, entry.message_id, entry.thread_id) == (first, 77, 78)
 
 
+async def test_a_reservation_is_left_alone_until_settle_after_seconds_old(store: Store) -> None:
+    clock = at("2026-03-02T08:00:10+00:00")
+    first = curriculum_prompts()[0].id
+    loop = {"settle_after_seconds": 5}
+    crashed = service(store, clock, daily_loop=loop)
+    await crashed.set_schedule(FACILITATOR, 500, "09:00", "Europe/Berlin")
+    day = clock.now.astimezone(ZoneInfo("Europe/Berlin")).date()
+    assert await store.reserve_post(1, 1, first, day, now=clock.now) is not None
+    restarted, poster = service(store, clock, daily_loop=loop), RecordingPoster()
+    clock.advance(seconds=4)
+    assert await restarted.run_due(poster) == [], "may still be on its way: not touched"
+    clock.advance(seconds=2)
+    [post] = await restarted.run_due(poster)
+    assert post.prompt.id == first, "5 s old and not in the channel: released and posted"
+
+
 async def test_unreadable_channel_keeps_the_reservation(store: Store) -> None:
     clock = at("2026-03-02T08:00:10+00:00")
     await reserved_by_a_crashed_run(store, clock)

@@ -240,6 +240,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
         # also serves Slack swaps in one that reaches each reflection's own chat.
         self.sharer = DiscordSharer(bot)
         self.posting = False
+        self.post_due.change_interval(seconds=bot.services.settings.daily_loop.every_seconds)
         self.post_due.start()
         super().__init__()
 

@@ -51,7 +51,6 @@ PREVIEW_MAX = 25  # one Discord embed of dates stays short
 PREVIEW_COUNT_HELP = f"Choose how many to preview: a whole number from 1 to {PREVIEW_MAX}."
 
 RETRY_AFTER = timedelta(minutes=10)
-SETTLE_AFTER = timedelta(minutes=1)  # older unconfirmed reservations are not in flight
 START_GRACE = timedelta(minutes=15)  # a schedule set just after its time still posts today
 FAN_OUT = 50  # cohorts posted to at once; discord.py queues per-route rate limits
 THREAD_NAME_LIMIT = 100
@@ -343,7 +342,7 @@ class PromptService(CohortScoped):
         because never posting twice matters more than posting late. Only the servers this
         process owns: another shard's process settles its own.
         """
-        before = self.clock() - SETTLE_AFTER
+        before = self.clock() - self.settle_after
         for entry in await self.store.unconfirmed_posts(before=before):
             if entry.id in self._in_flight or not self.owned.owns(entry.guild_id):
                 continue  # being sent here, or another process's server to settle

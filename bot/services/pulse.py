@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 NAMED_PROMPTS = 7  # a week: the newest prompts list who has not reflected; older ones count only
 NAMES_PER_PROMPT = 15  # then "and N more" (seven lists of mentions fit in one embed)
-SETTLE_AFTER = timedelta(minutes=1)  # an older unsettled digest is not in flight
 DIGEST_WEEKDAY = 0  # Monday, at the cohort's post time: the week before, in its zone
 FINAL_WITHIN = timedelta(days=7)  # a cohort ended longer ago gets no summary sent any more
 
@@ -294,7 +293,8 @@ class PulseService(CohortScoped):
         channel, recorded; certainly absent, released to be sent again; unreadable, kept.
         A reminder never settled is given up (better one missing than two). Only for the
         servers this process owns (an unsettled delivery is rare: one cohort read each)."""
-        for delivery in await self.store.unsettled_deliveries(before=self.clock() - SETTLE_AFTER):
+        before = self.clock() - self.settle_after
+        for delivery in await self.store.unsettled_deliveries(before=before):
             row = await self.store.get_cohort(delivery.cohort_id)
             if row is not None and not self.owned.owns(row.guild_id):
                 continue  # another process's server: it settles its own

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from bot.services.cohort_scope import CohortScoped
@@ -28,7 +28,6 @@ VISIBILITY_TEXT = {
 
 
 MAX_ROW_ID = 2**63 - 1  # SQLite's largest INTEGER; ids beyond it cannot exist
-SETTLE_AFTER = timedelta(minutes=1)  # an older unconfirmed share is not in flight
 
 
 def visibility_note(reflection: Reflection) -> str:
@@ -219,7 +218,7 @@ class SharingService(CohortScoped):
         Channel unreadable: kept, and tried again next time. Returns how many settled.
         """
         settled = 0
-        for reflection in await self.store.pending_shares(before=self.clock() - SETTLE_AFTER):
+        for reflection in await self.store.pending_shares(before=self.clock() - self.settle_after):
             if not self.owned.owns(reflection.guild_id):
                 continue  # another shard's process settles its own servers' shares
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.services.content import ContentState
@@ -23,6 +23,12 @@ class StoreService:
     clock: Callable[[], datetime]
     # the servers this process's daily loops act for (all, unless it runs some shards)
     owned: GuildOwnership = field(default_factory=GuildOwnership.everything, kw_only=True)
+
+    @property
+    def settle_after(self) -> timedelta:
+        """How old an unconfirmed send must be to be settled: younger, it may still be on
+        its way from a process that has just stopped (daily_loop.settle_after_seconds)."""
+        return timedelta(seconds=self.settings.daily_loop.settle_after_seconds)
 
     @property
     def facilitators(self) -> Facilitators:

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from bot.slack_face.app import Payload, SlackFace
 
 log = logging.getLogger(__name__)
-LOOP_SECONDS = 20.0
 REFUSED = {
     "channel_not_found": "that channel no longer exists",
     "not_in_channel": "I am not in that channel (invite me with /invite @cohort-bot)",
@@ -226,7 +225,7 @@ class DailyLoop:
         async def run() -> None:
             while True:
                 await self.tick()
-                await asyncio.sleep(LOOP_SECONDS)
+                await asyncio.sleep(self.face.services.settings.daily_loop.every_seconds)
 
         self._task = asyncio.create_task(run(), name="slack-daily-loop")
 
