@@ -8,10 +8,12 @@
   only its savepoint and gets its own exception; a COMMIT that fails fails every body
   it held (none of them was committed). Nothing waits to fill a batch: a lone call is
   a transaction of one.
-* The connection lives on one dedicated thread, and a whole transaction runs there in
-  one hop: bodies only await their ``Conn``, whose methods finish without suspending,
-  so the thread drives each body's coroutine to its end itself. A body that awaits
-  anything else is refused (it would need the event loop the thread does not have).
+* aiosqlite keeps the connection on its own thread; a whole transaction runs there in
+  one hop (``Connection._execute``, the call aiosqlite's own methods are built on; the
+  version is pinned in pyproject.toml and the store tests would catch a change). Bodies
+  only await their ``Conn``, whose methods finish without suspending, so the thread
+  drives each body's coroutine to its end itself. A body that awaits anything else is
+  refused (it would need the event loop the thread does not have).
 * Writes use BEGIN IMMEDIATE so another process (a backup script, a second bot on the
   same file) makes us wait up to busy_timeout instead of failing mid-transaction.
 """
@@ -23,10 +25,11 @@ import collections
 import contextlib
 import sqlite3
 from collections.abc import Awaitable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+
+import aiosqlite
 
 from bot.store.connection import connect
 from bot.store.engine import (
@@ -119,12 +122,10 @@ class SqliteEngine:
 
     name: EngineName = "sqlite"
 
-    def __init__(
-        self, conn: sqlite3.Connection, thread: ThreadPoolExecutor, path: Path, version: int
-    ) -> None:
-        """Use open(): ``conn`` belongs to ``thread``, its only worker."""
-        self._conn = conn
-        self._thread = thread
+    def __init__(self, connection: aiosqlite.Connection, path: Path, version: int) -> None:
+        """Use open(): ``connection`` is checked, migrated and set up by connection.connect."""
+        self._aio = connection
+        self._conn: sqlite3.Connection = connection._conn  # used only on aiosqlite's thread
         self.path = path
         self.where = str(path)
         self.schema_version = version
@@ -140,23 +141,9 @@ class SqliteEngine:
     async def open(
         cls, path: Path, migrations: Sequence[Migration] | None, busy_timeout_ms: int
     ) -> SqliteEngine:
-        """Check, switch to WAL and migrate through connection.connect, then keep a
-        connection of our own on a thread of our own (opened before the first one
-        closes, so the WAL file stays)."""
-        setup, version = await connect(path, migrations, busy_timeout_ms)
-        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cohort-sqlite")
-        loop = asyncio.get_running_loop()
-        try:
-            try:
-                conn = await loop.run_in_executor(thread, _connect, path, busy_timeout_ms)
-            finally:
-                await setup.close()
-        except BaseException as exc:
-            thread.shutdown(wait=False)
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"cannot use the database {path} (SQLite says: {exc})") from exc
-            raise
-        return cls(conn, thread, path, version)
+        """Check, switch to WAL, set the pragmas and migrate (connection.connect)."""
+        connection, version = await connect(path, migrations, busy_timeout_ms)
+        return cls(connection, path, version)
 
     async def run(self, body: Body[_T], tx: Transaction) -> _T:
         """Queue ``body``; return its result once the transaction holding it committed.
@@ -173,7 +160,6 @@ class SqliteEngine:
 
     async def _write_queued(self) -> None:
         """Run the queue, a batch per transaction, until it is empty."""
-        loop = asyncio.get_running_loop()
         batch: list[_Call] = []
         try:
             while self._queue:
@@ -184,7 +170,9 @@ class SqliteEngine:
                         batch.append(call)
                 if not batch:
                     continue
-                outcomes = await loop.run_in_executor(self._thread, self._transaction, batch)
+                outcomes: list[_Outcome] = await self._aio._execute(  # type: ignore[no-untyped-call]
+                    self._transaction, batch
+                )
                 self._queue.extendleft(reversed(batch[len(outcomes) :]))  # not started
                 for call, outcome in zip(batch, outcomes, strict=False):
                     if call.future.done():
@@ -279,11 +267,9 @@ class SqliteEngine:
                 return
             self._finished = True
             try:
-                await asyncio.get_running_loop().run_in_executor(self._thread, self._conn.close)
+                await self._aio.close()
             except sqlite3.Error as exc:
                 raise StoreError(f"closing {self.where} failed: {exc}") from exc
-            finally:
-                self._thread.shutdown(wait=False)
 
     async def settings(self) -> dict[str, object]:
         async def body(conn: Conn) -> dict[str, object]:
@@ -297,18 +283,3 @@ class SqliteEngine:
             return [str(row[0]) for row in await conn.fetch("PRAGMA integrity_check")]
 
         return await self.run(body, "none")
-
-
-def _connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
-    """On the engine's thread: the connection every call uses, with the store's pragmas
-    (WAL is already the file's journal mode; the others belong to each connection)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms:d}")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    except BaseException:
-        conn.close()
-        raise
-    return conn
