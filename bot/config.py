@@ -67,6 +67,9 @@ class DiscordSettings(_Section):
     # has in all, and which of them this process runs (all of them if not given).
     shard_count: Annotated[int, Field(ge=1)] | None = None
     shard_ids: list[int] | None = None
+    # Discord's global rate limit for the bot token, shared by all its processes: each
+    # paces its REST requests to its part of it (see bot/discord_face/pacing.py).
+    requests_per_second: Annotated[float, Field(gt=0)] = 50.0
 
     @field_validator("api_base_url", "gateway_url")
     @classmethod

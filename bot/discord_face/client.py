@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.discord_face.common import NO_PINGS, actor_of
 from bot.discord_face.error_reporting import report_error
 from bot.discord_face.markup import discord_text
+from bot.discord_face.pacing import Pace, paced_trace, share_of
 from bot.services.container import Services
 from bot.services.ownership import GuildOwnership
 from bot.sharding import ShardPlan
@@ -104,6 +105,17 @@ class CohortBot(commands.Bot):
         """discord.py's sharding arguments: none for the unsharded bot."""
         return {}
 
+    def _shards(self) -> ShardPlan | None:
+        """The shards this process runs (None: unsharded, all of the bot)."""
+        return None
+
+    async def login(self, token: str) -> None:
+        """Pace REST calls to this process's share of Discord's global limit (set here, as
+        discord.py opens its session: the constructor only keeps the services)."""
+        limit = self.services.settings.discord.requests_per_second
+        self.http.http_trace = paced_trace(Pace(share_of(limit, self._shards())))
+        await super().login(token)
+
     async def setup_hook(self) -> None:
         if self.services.settings.support_message is None:
             log.warning(
@@ -179,6 +191,9 @@ class ShardedCohortBot(CohortBot, commands.AutoShardedBot):
 
     def _shard_options(self) -> dict[str, Any]:
         return {"shard_count": self.shard_plan.count, "shard_ids": list(self.shard_plan.ids)}
+
+    def _shards(self) -> ShardPlan | None:
+        return self.shard_plan
 
     async def on_ready(self) -> None:
         log.info(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from time import time as epoch_seconds
 from typing import TYPE_CHECKING
 
 import discord
@@ -39,7 +40,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LOOP_SECONDS = 20.0
+TICK_SLACK = 0.05  # seconds past the boundary, so a tick never lands just before its minute
 FORUM_TAG_REQUIRED = 40067  # Discord's code: "A tag is required to create a forum post"
+
+
+def until_next_tick(now: float, every: float) -> float:
+    """Seconds from ``now`` (epoch seconds) to just past the next multiple of ``every``."""
+    if every <= 0:
+        return 0.0
+    return every - now % every + TICK_SLACK
 
 
 class DiscordPoster:
@@ -277,6 +286,9 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Daily d
     @post_due.before_loop
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
+        # Post times are whole minutes: ticking on the clock's multiples of the interval
+        # (:00, :20, :40) sends a prompt as its minute starts, not up to a tick later.
+        await asyncio.sleep(until_next_tick(epoch_seconds(), self.post_due.seconds or 0.0))
 
     @app_commands.command(description="Where and when the next prompt is posted")
     @app_commands.describe(cohort=COHORT_HELP)
