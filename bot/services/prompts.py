@@ -308,24 +308,27 @@ class PromptService(CohortScoped):
         """Post every cohort's prompt that is due now; safe to call as often as you like."""
         await self.settle_unconfirmed(poster)
         now = self.clock()
-        due: list[tuple[CohortRow, date]] = []
-        for row in await self.store.running_cohorts(include_paused=False):
-            if not self.owned.owns(row.guild_id):
-                continue  # another process's shard posts it
-            try:
-                day = await self._due_date(row, now)
-            except ScheduleError:
-                log.exception("cohort %s: its schedule cannot be read", row.id)
-                continue
-            if day is not None and not self._backing_off(row.id, day, now):
-                due.append((row, day))
         gate = asyncio.Semaphore(FAN_OUT)
 
         async def one(row: CohortRow, day: date) -> PromptPost | None:
             async with gate:
                 return await self._post_next(row, day, poster, manual=False)
 
-        results = await asyncio.gather(*(one(row, day) for row, day in due), return_exceptions=True)
+        # each post starts as soon as its cohort is found due, while the rest are read
+        due: list[tuple[CohortRow, asyncio.Task[PromptPost | None]]] = []
+        try:
+            for row in await self.store.running_cohorts(include_paused=False):
+                if not self.owned.owns(row.guild_id):
+                    continue  # another process's shard posts it
+                try:
+                    day = await self._due_date(row, now)
+                except ScheduleError:
+                    log.exception("cohort %s: its schedule cannot be read", row.id)
+                    continue
+                if day is not None and not self._backing_off(row.id, day, now):
+                    due.append((row, asyncio.create_task(one(row, day))))
+        finally:  # a failed read still lets the posts under way finish
+            results = await asyncio.gather(*(task for _, task in due), return_exceptions=True)
         posted: list[PromptPost] = []
         for (row, _), result in zip(due, results, strict=True):
             if isinstance(result, BaseException):
