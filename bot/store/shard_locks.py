@@ -13,6 +13,16 @@ gap and no double answers.
 - SQLite (one machine): ``flock`` on a file per shard beside the database,
   ``<db>.shard-<n>-of-<count>.lock``; the kernel drops it when the process dies.
 
+A guild's shard depends on the shard count, so processes started with different counts
+(a re-shard from 2 to 4 while processes with 2 still run) would serve overlapping servers.
+Every sharded process therefore also holds a SHARED layout lock saying "a process with N
+shards runs" (``pg_try_advisory_lock_shared(LAYOUT_NAMESPACE, N)``, or ``flock(LOCK_SH)``
+on ``<db>.shards-<N>.lock``), taken only under an exclusive gate (a transaction's
+``pg_advisory_xact_lock(GATE_NAMESPACE, 0)``, or ``flock(LOCK_EX)`` on
+``<db>.shards-gate.lock``) after checking that no other count holds one; so one shard count
+runs at a time, and a new count waits (holding nothing) until every old process has
+stopped or died. Losing the layout lock is losing ownership, like a shard's.
+
 Losing ownership sets ``ShardOwnership.lost`` (with ``reason``): the runner must stop at
 once, since another process may already be answering for those servers.
 """
@@ -24,6 +34,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,12 +50,27 @@ log = logging.getLogger(__name__)
 # as a 32-bit integer, so cohort-bot's locks never collide with another app's in one
 # database. Inspect them with: SELECT * FROM pg_locks WHERE classid = 1131374658.
 SHARD_LOCK_NAMESPACE = 0x436F6842
+# The first key of the shared "a process with N shards runs" lock (the second is N): "CohL".
+# Which counts run: SELECT objid FROM pg_locks WHERE classid = 1131374668 AND objsubid = 2.
+LAYOUT_NAMESPACE = 0x436F684C
+# The first key of the gate (second key 0) under which a process checks the running counts
+# and takes its layout lock, so two counts starting at once cannot both pass: "CohG".
+GATE_NAMESPACE = 0x436F6847
+GATE_SECONDS = 5.0  # a gate held longer than this (a stuck process) is treated as an error
 POLL_SECONDS = 1.0  # how often a waiting process tries again
 CHECK_SECONDS = 5.0  # how often a holding process checks it still holds them
 
 
 class _Locks(Protocol):
-    """One kind of lock: take a shard without waiting, let it go, check it still holds."""
+    """One kind of lock: take the layout or a shard without waiting, let them go, check
+    they still hold."""
+
+    async def take_layout(self) -> tuple[int, ...]:
+        """Under the gate: the other shard counts running (nothing taken), or () once this
+        count's shared layout lock is held."""
+        ...
+
+    async def release_layout(self) -> None: ...
 
     async def try_take(self, shard: int) -> bool: ...
 
@@ -61,6 +87,10 @@ class _Locks(Protocol):
 
 def shard_list(shards: Iterable[int]) -> str:
     return ", ".join(str(shard) for shard in sorted(shards))
+
+
+def _count_list(counts: Iterable[int]) -> str:
+    return " and ".join(str(count) for count in sorted(counts))
 
 
 class ShardOwnership:
@@ -111,26 +141,44 @@ class ShardOwnership:
             await locks.close()
 
     async def _take_all(self, locks: _Locks, poll_seconds: float) -> None:
-        """All or nothing: a partial set is let go, so two processes wanting overlapping
-        shards cannot each hold half and wait for the other forever."""
+        """All or nothing, layout first: a partial set is let go (the layout lock too), so
+        two processes wanting overlapping shards cannot each hold half and wait for the
+        other forever, and a waiting process never keeps another shard count out."""
         waited = False
+        said: set[str] = set()  # each kind of wait is logged once
         while True:
+            others: tuple[int, ...] = ()
             taken: list[int] = []
             busy: list[int] = []
             try:
-                for shard in self.shard_ids:
-                    (taken if await locks.try_take(shard) else busy).append(shard)
-                if not busy:
-                    break
-                for shard in taken:
-                    await locks.release(shard)
+                others = await locks.take_layout()
+                if not others:
+                    for shard in self.shard_ids:
+                        (taken if await locks.try_take(shard) else busy).append(shard)
+                    if not busy:
+                        break
+                    for shard in taken:
+                        await locks.release(shard)
+                    await locks.release_layout()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                 busy = busy or list(self.shard_ids)
                 log.warning("cannot take shard locks yet (%s); trying again", error)
                 await locks.close()  # whatever was half taken goes with the connection
-            if not waited:
-                log.info("waiting for shard(s) %s: another process holds them", shard_list(busy))
-                waited = True
+            kind = "layout" if others else "shards"
+            if kind not in said:
+                said.add(kind)
+                if others:
+                    log.info(
+                        "waiting: processes with %s shards still run; every process must stop"
+                        " before the bot runs with %d shards",
+                        _count_list(others),
+                        self.shard_count,
+                    )
+                else:
+                    log.info(
+                        "waiting for shard(s) %s: another process holds them", shard_list(busy)
+                    )
+            waited = True
             await asyncio.sleep(poll_seconds)
         self._held = True
         verb = "took over" if waited else "own"
@@ -167,7 +215,7 @@ def hold_shards(
 def _locks_for(database_url: str, shard_count: int, on_lost: Callable[[str], None]) -> _Locks:
     scheme = database_url.partition("://")[0].lower()
     if scheme in ("postgresql", "postgres"):
-        return AdvisoryLocks(database_url, on_lost)
+        return AdvisoryLocks(database_url, shard_count, on_lost)
     if database_url.lower().startswith("sqlite:///"):
         return FileLocks(Path(database_url[len("sqlite:///") :]), shard_count)
     raise ValueError(f"'{database_url}' is not a database URL shard locks know")
@@ -176,10 +224,22 @@ def _locks_for(database_url: str, shard_count: int, on_lost: Callable[[str], Non
 class AdvisoryLocks:
     """PostgreSQL session-level advisory locks on one connection of their own."""
 
-    def __init__(self, url: str, on_lost: Callable[[str], None]) -> None:
+    # Advisory locks belong to one database; pg_locks shows every database's. For two int4
+    # keys it shows the first in classid, the second in objid, and objsubid = 2.
+    OTHER_LAYOUTS = """
+        SELECT DISTINCT objid::int8 FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND objsubid = 2
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND classid = $1::int8::oid AND objid <> $2::int8::oid
+        ORDER BY 1
+    """
+
+    def __init__(self, url: str, shard_count: int, on_lost: Callable[[str], None]) -> None:
         self.url = url
+        self.shard_count = shard_count
         self.on_lost = on_lost
         self.connection: asyncpg.Connection[Any] | None = None
+        self.layout_held = False
 
     async def _connect(self) -> asyncpg.Connection[Any]:
         if self.connection is None or self.connection.is_closed():
@@ -193,6 +253,37 @@ class AdvisoryLocks:
     def _terminated(self, connection: asyncpg.Connection[Any] | PoolConnectionProxy[Any]) -> None:
         if connection is self.connection:
             self.on_lost("the database closed the lock connection")
+
+    async def take_layout(self) -> tuple[int, ...]:
+        """The gate is a transaction-level lock: commit, rollback or a dead session frees it,
+        while the shared layout lock taken inside stays with the session."""
+        connection = await self._connect()
+        async with connection.transaction():
+            await connection.execute(f"SET LOCAL lock_timeout = '{int(GATE_SECONDS * 1000)}ms'")
+            await connection.execute("SELECT pg_advisory_xact_lock($1::int4, 0)", GATE_NAMESPACE)
+            rows = await connection.fetch(self.OTHER_LAYOUTS, LAYOUT_NAMESPACE, self.shard_count)
+            others = tuple(int(row[0]) for row in rows)
+            if others:
+                return others
+            taken = await connection.fetchval(
+                "SELECT pg_try_advisory_lock_shared($1::int4, $2::int4)",
+                LAYOUT_NAMESPACE,
+                self.shard_count,
+            )
+        if not taken:  # only an exclusive holder could refuse it, and none exists
+            raise asyncpg.InterfaceError("the layout lock was refused")
+        self.layout_held = True
+        return ()
+
+    async def release_layout(self) -> None:
+        if self.layout_held:
+            connection = await self._connect()
+            await connection.fetchval(
+                "SELECT pg_advisory_unlock_shared($1::int4, $2::int4)",
+                LAYOUT_NAMESPACE,
+                self.shard_count,
+            )
+            self.layout_held = False
 
     async def try_take(self, shard: int) -> bool:
         connection = await self._connect()
@@ -220,6 +311,7 @@ class AdvisoryLocks:
     async def close(self) -> None:
         """Closing the session lets every advisory lock it holds go."""
         connection, self.connection = self.connection, None
+        self.layout_held = False
         if connection is None or connection.is_closed():
             return
         connection.remove_termination_listener(self._terminated)
@@ -229,31 +321,95 @@ class AdvisoryLocks:
             connection.terminate()
 
 
+def _try_flock(path: Path, operation: int) -> int | None:
+    """An open descriptor of ``path`` holding ``flock(operation)``, or None if another
+    holds a conflicting lock; never blocks the event loop."""
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        return None
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
 class FileLocks:
-    """``flock`` on one file per shard beside the SQLite file (one machine only)."""
+    """``flock`` on one file per shard beside the SQLite file (one machine only), and a
+    shared ``<db>.shards-<count>.lock`` per running count, taken under ``<db>.shards-gate.lock``."""
+
+    LAYOUT_FILE = re.compile(r"shards-(\d+)\.lock")
 
     def __init__(self, database: Path, shard_count: int) -> None:
         self.database = database
         self.shard_count = shard_count
         self.held: dict[int, int] = {}  # shard -> open file descriptor
+        self.layout: int | None = None  # the descriptor holding the shared layout lock
 
     def path(self, shard: int) -> Path:
         return self.database.with_name(
             f"{self.database.name}.shard-{shard}-of-{self.shard_count}.lock"
         )
 
+    def layout_path(self, count: int | str) -> Path:
+        return self.database.with_name(f"{self.database.name}.shards-{count}.lock")
+
+    async def take_layout(self) -> tuple[int, ...]:
+        self.database.parent.mkdir(parents=True, exist_ok=True)
+        gate = await self._gate()
+        try:
+            others = self._other_layouts()
+            if others:
+                return others
+            descriptor = _try_flock(self.layout_path(self.shard_count), fcntl.LOCK_SH)
+            if descriptor is None:  # only a checker under the gate locks it exclusively
+                raise BlockingIOError("the layout lock file is locked although we hold the gate")
+            self.layout = descriptor
+            return ()
+        finally:
+            os.close(gate)  # closing the only descriptor drops the flock
+
+    async def _gate(self) -> int:
+        """The gate is held for microseconds; wait for it without blocking the loop."""
+        deadline = asyncio.get_running_loop().time() + GATE_SECONDS
+        while (gate := _try_flock(self.layout_path("gate"), fcntl.LOCK_EX)) is None:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{self.layout_path('gate')} stayed locked")
+            await asyncio.sleep(0.005)
+        return gate
+
+    def _other_layouts(self) -> tuple[int, ...]:
+        """Each other count whose layout file someone holds (an exclusive try fails)."""
+        prefix = f"{self.database.name}."
+        running: list[int] = []
+        for path in self.database.parent.iterdir():
+            name = path.name
+            found = self.LAYOUT_FILE.fullmatch(name[len(prefix) :])
+            if not name.startswith(prefix) or found is None:
+                continue
+            count = int(found[1])
+            if count == self.shard_count:
+                continue
+            descriptor = _try_flock(path, fcntl.LOCK_EX)
+            if descriptor is None:
+                running.append(count)
+            else:
+                os.close(descriptor)
+        return tuple(sorted(running))
+
+    async def release_layout(self) -> None:
+        descriptor, self.layout = self.layout, None
+        if descriptor is not None:
+            os.close(descriptor)
+
     async def try_take(self, shard: int) -> bool:
         path = self.path(shard)
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # never blocks the loop
-        except BlockingIOError:
-            os.close(descriptor)
+        descriptor = _try_flock(path, fcntl.LOCK_EX)
+        if descriptor is None:
             return False
-        except BaseException:
-            os.close(descriptor)
-            raise
         os.ftruncate(descriptor, 0)
         os.write(descriptor, f"{os.getpid()}\n".encode())  # who holds it, for people
         self.held[shard] = descriptor
@@ -266,15 +422,20 @@ class FileLocks:
 
     async def check(self) -> str | None:
         """A lock file deleted or replaced would let another process lock a new one."""
-        for shard, descriptor in self.held.items():
+        held = [(self.path(shard), descriptor) for shard, descriptor in self.held.items()]
+        if self.layout is not None:
+            held.append((self.layout_path(self.shard_count), self.layout))
+        for path, descriptor in held:
             try:
-                same = self.path(shard).stat().st_ino == os.fstat(descriptor).st_ino
+                same = path.stat().st_ino == os.fstat(descriptor).st_ino
             except OSError:
                 same = False
             if not same:
-                return f"its lock file {self.path(shard)} was removed or replaced"
+                return f"its lock file {path} was removed or replaced"
         return None
 
     async def close(self) -> None:
+        """Shards first, then the layout: another count waits until these are gone."""
         for shard in list(self.held):
             await self.release(shard)
+        await self.release_layout()
