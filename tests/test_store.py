@@ -65,9 +65,7 @@ async def test_a_nul_character_is_refused_alike_on_both_engines(store: Store) ->
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
-    text=st.text(
-        st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=300
-    )
+    text=st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=300)
 )
 async def test_any_text_round_trips(store: Store, text: str) -> None:
     saved = await add(store, text)
