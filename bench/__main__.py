@@ -1,6 +1,6 @@
 """``make bench`` = ``python -m bench``: run the benchmarks, print them, write a Markdown table.
 
-    python -m bench                      # all four; writes bench/results/latest.md
+    python -m bench                      # all six; writes bench/results/latest.md
     python -m bench --quick              # a smaller smoke run; writes bench/results/quick.md
     python -m bench roundtrip fanout     # pick some; writes bench/results/partial.md
     python -m bench --out FILE.md        # write the table elsewhere
@@ -27,6 +27,8 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "content": ("bench.content_scale", "2. Content at scale"),
     "writes": ("bench.writes", "3. Reflection writes"),
     "fanout": ("bench.fanout", "4. Daily fan-out"),
+    "scaleout": ("bench.scale_out", "5. Scale-out fan-out under a global rate limit"),
+    "memory": ("bench.scale_memory", "6. Memory at 10,000 servers"),
 }
 
 

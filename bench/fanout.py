@@ -6,8 +6,10 @@ called with the real ``DiscordPoster`` (what the Prompts cog's loop does; the lo
 is stopped so it cannot race the measured call). Measured: from the call until every
 server has the prompt message with its thread in the fake (and until ``run_due``
 returns, which also waits for each post to be confirmed in SQLite), and the REST
-requests per second the fake served meanwhile. The fake sends no rate-limit headers,
-so discord.py never waits for a bucket.
+requests per second the fake served meanwhile. The fake sends no rate-limit headers and
+has no global limit here, so discord.py never waits for a bucket, and the bot's own
+pacing to Discord's global limit is set out of the way (``requests_per_second``);
+``bench.scale_out`` measures the fan-out under that limit.
 """
 
 from __future__ import annotations
@@ -39,7 +41,13 @@ async def measure(servers: int) -> dict[str, float]:
             fake.add_guild(f"Cohort {number}", channels=("general",)) for number in range(servers)
         ]
         with tempfile.TemporaryDirectory(prefix="cohort-fanout-") as tmp:
-            async with cohort_bot(fake, Path(tmp), clock=clock) as bot:
+            # the fake has no global limit here, so the bot's pacing is set out of the way
+            unpaced = {
+                "api_base_url": fake.api_base,
+                "gateway_url": fake.gateway_url,
+                "requests_per_second": 1e6,
+            }
+            async with cohort_bot(fake, Path(tmp), clock=clock, discord=unpaced) as bot:
                 return await _fan_out(fake, bot, guilds, clock)
 
 
