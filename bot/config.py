@@ -204,9 +204,11 @@ def database_engine(url: str) -> Literal["sqlite", "postgresql"]:
         return "sqlite"
     if scheme in ("postgresql", "postgres"):
         return "postgresql"
+    from bot.store.postgres_engine import safe_url  # the store is heavy; needed only here
+
     raise ValueError(
-        f"'{url}' is not a database URL this bot knows: use sqlite:///path/to/file.sqlite3 "
-        "or postgresql://user:password@host:5432/dbname"
+        f"'{safe_url(url)}' is not a database URL this bot knows: use "
+        "sqlite:///path/to/file.sqlite3 or postgresql://user:password@host:5432/dbname"
     )
 
 

@@ -20,7 +20,6 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -44,16 +43,21 @@ RETRIES = 20
 POOL_SIZE = 10
 _RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
 _NUMBER_AT_END = re.compile(r"(\d+)$")
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 def safe_url(url: str) -> str:
-    """The URL without its password, fit for logs and messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    """The URL without its password, fit for logs and messages: the user part's password
+    up to the last ``@`` (so one with characters it should have escaped, such as ``#``,
+    ``?`` or ``/``, is hidden whole; an ``@`` further on can only hide more), and libpq's
+    ``password=`` option."""
+    scheme, separator, rest = url.partition("://")
+    if separator:
+        at = rest.rfind("@")
+        user, colon, _ = rest[:at].partition(":") if at != -1 else ("", "", "")
+        if colon:
+            url = f"{scheme}://{user}:***{rest[at:]}"
+    return _QUERY_PASSWORD.sub(r"\1***", url)
 
 
 @lru_cache(maxsize=512)

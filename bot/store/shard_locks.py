@@ -43,6 +43,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from bot.sharding import ShardPlan
+from bot.store.postgres_engine import safe_url
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +219,7 @@ def _locks_for(database_url: str, shard_count: int, on_lost: Callable[[str], Non
         return AdvisoryLocks(database_url, shard_count, on_lost)
     if database_url.lower().startswith("sqlite:///"):
         return FileLocks(Path(database_url[len("sqlite:///") :]), shard_count)
-    raise ValueError(f"'{database_url}' is not a database URL shard locks know")
+    raise ValueError(f"'{safe_url(database_url)}' is not a database URL shard locks know")
 
 
 class AdvisoryLocks:
