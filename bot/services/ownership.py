@@ -19,21 +19,27 @@ from bot.sharding import ShardPlan, shard_of
 class GuildOwnership:
     """Answers ``owns(guild_id)`` for the daily loops.
 
-    Unsharded (``shard_count`` None): every server and workspace, as one process always
-    did. Sharded: a Discord server (a positive snowflake) is owned when its shard is one
-    of ``shard_ids``. Slack workspaces have negative ids (``bot.store.chat_ids``) and no
-    shard: they are owned by the process that runs the Slack face (``slack``), so run
-    the Slack face in one process only.
+    Unsharded (``shard_count`` None): every Discord server. Sharded: a Discord server (a
+    positive snowflake) is owned when its shard is one of ``shard_ids``. A process without
+    the Discord face (``discord`` False) owns none. Slack workspaces have negative ids
+    (``bot.store.chat_ids``) and no shard: they are owned by the process that runs the
+    Slack face (``slack``), so run the Slack face in one process only.
     """
 
     shard_count: int | None = None
     shard_ids: frozenset[int] = frozenset()
     slack: bool = True
+    discord: bool = True
 
     @classmethod
     def everything(cls) -> GuildOwnership:
         """One process for the whole bot (today's default)."""
         return cls()
+
+    @classmethod
+    def slack_only(cls) -> GuildOwnership:
+        """A process running the Slack face alone: its workspaces, no Discord server."""
+        return cls(discord=False)
 
     @classmethod
     def shards(cls, shard_count: int, shard_ids: Iterable[int], *, slack: bool) -> GuildOwnership:
@@ -45,12 +51,17 @@ class GuildOwnership:
 
     @classmethod
     def of(cls, plan: ShardPlan | None, *, slack: bool) -> GuildOwnership:
-        """What a process running ``plan`` owns (``Settings.shards``; None: everything)."""
-        return cls.everything() if plan is None else cls.shards(plan.count, plan.ids, slack=slack)
+        """What a process running the Discord face with ``plan`` owns (``Settings.shards``;
+        None: every Discord server), and Slack's workspaces if it runs Slack too."""
+        if plan is None:
+            return cls(slack=slack)
+        return cls.shards(plan.count, plan.ids, slack=slack)
 
     def owns(self, guild_id: int) -> bool:
         if guild_id < 0:
             return self.slack
+        if not self.discord:
+            return False
         if self.shard_count is None:
             return True
         return shard_of(guild_id, self.shard_count) in self.shard_ids

@@ -175,7 +175,8 @@ def run_slack(settings: Settings, tokens: SlackTokens) -> int:
         return 2
 
     async def main() -> int:
-        services = await Services.open(settings)
+        # Slack's workspaces only: a Discord process over the same database posts its own
+        services = await Services.open(settings, owned=GuildOwnership.slack_only())
         runner = SlackRunner(SlackFace(services, tokens), tokens)
         try:
             await _until_signal(runner.start)
