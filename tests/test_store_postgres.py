@@ -58,6 +58,24 @@ async def test_a_fresh_database_gets_the_whole_schema_and_durable_settings(
     assert await schema_version(postgres_url) == LATEST
 
 
+async def test_every_text_column_compares_bytes_as_sqlite_does(postgres_url: str) -> None:
+    """A server created with a language locale (en_US.UTF-8 is common) would otherwise
+    order and compare text unlike SQLite; the schema pins byte order column by column."""
+    async with Store.open(postgres_url):
+        pass
+    conn = await asyncpg.connect(postgres_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND data_type = 'text' "
+            "AND table_name <> 'cohort_schema'"
+        )
+    finally:
+        await conn.close()
+    assert len(rows) > 30
+    assert {row["collation_name"] for row in rows} == {"C"}, [tuple(r) for r in rows]
+
+
 async def test_reopening_changes_nothing_and_keeps_rows(postgres_url: str) -> None:
     async with Store.open(postgres_url) as store:
         saved = await add(store, "kept")
