@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.botproc import bot_process, write_config
+from bench.botproc import bot_process, memory_mib, write_config
 from bench.cardgen import generate
 from bench.common import Section, module_main, peak_rss_mib
 from tests.fakediscord import FakeDiscord
@@ -40,8 +40,8 @@ async def measure(servers: int, content: Path, tmp: Path) -> dict[str, float]:
             samples = []
             for _ in range(int(SETTLE_SECONDS / 0.5)):
                 await asyncio.sleep(0.5)
-                samples.append(bot.memory_mib()[0])
-            _, peak = bot.memory_mib()
+                samples.append(memory_mib(bot)[0])
+            _, peak = memory_mib(bot)
     return {
         "peak": peak,
         "steady": statistics.median(samples[len(samples) // 2 :]),

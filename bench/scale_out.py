@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.botproc import BotProcess, bot_process, write_config
+from bench.botproc import BotProcess, bot_process, memory_mib, write_config
 from bench.common import ROOT, Section, module_main, peak_rss_mib, ratio
 from bot.store.store import Store
 from tests.fakediscord import FakeDiscord
@@ -142,7 +142,7 @@ async def _run(
             "extra_routes": sorted({f"{r.method} {r.route}" for r in extra}),
             "ready_seconds": ready,
             "failed_posts": sum(bot.count("posting the prompt failed") for bot in bots),
-            "memory": [bot.memory_mib()[1] for bot in bots],
+            "memory": [memory_mib(bot)[1] for bot in bots],
         }
     raise AssertionError("unreachable")
 

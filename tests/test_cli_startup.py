@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
 import socket
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.services.content import ContentState
 from tests.fakediscord import FakeDiscord
+from tests.processes import PIPE, STDOUT, bot_process
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = ROOT / "tests" / "data" / "minimal"
@@ -40,22 +39,10 @@ def write_config(
     return config
 
 
-async def run_bot(config: Path, token: str, tmp_path: Path) -> tuple[int, str]:
+async def run_bot(config: Path, token: str) -> tuple[int, str]:
     """`python -m bot run` as its own process (the fake Discord keeps serving meanwhile)."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        "run",
-        cwd=ROOT,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DISCORD_TOKEN": token},
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    async with bot_process(config, token=token, stdout=PIPE, stderr=STDOUT) as process:
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode is not None
     return process.returncode, output.decode()
 
@@ -69,7 +56,7 @@ async def test_unreachable_discord_is_one_line_and_a_failing_exit(tmp_path: Path
     port = closed_port()
     api = f"http://127.0.0.1:{port}/api/v10"
     config = write_config(tmp_path, api, f"ws://127.0.0.1:{port}/gateway")
-    code, output = await run_bot(config, "any-token", tmp_path)
+    code, output = await run_bot(config, "any-token")
     assert code == 3
     assert "Traceback" not in output
     assert problem_lines(output) == [
@@ -79,7 +66,7 @@ async def test_unreachable_discord_is_one_line_and_a_failing_exit(tmp_path: Path
 
 async def test_a_refused_token_is_one_line(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     config = write_config(tmp_path, fake_discord.api_base, fake_discord.gateway_url)
-    code, output = await run_bot(config, "not-the-token", tmp_path)
+    code, output = await run_bot(config, "not-the-token")
     assert code == 2
     assert "Traceback" not in output
     assert problem_lines(output) == [
@@ -92,7 +79,7 @@ async def test_startup_log_counts_the_cards_instead_of_listing_them(tmp_path: Pa
     config = write_config(
         tmp_path, f"http://127.0.0.1:{port}/api/v10", f"ws://127.0.0.1:{port}/gateway", MINIMAL
     )
-    _, output = await run_bot(config, "any-token", tmp_path)
+    _, output = await run_bot(config, "any-token")
     logged = [line.split(": ", 1)[1] for line in output.splitlines() if " bot.services." in line]
     assert logged == ["Content loaded: 6 cards: 2 approaches, 1 expert, 1 myth, 2 prompts."], output
     assert "voice will NOT be supported" not in output

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import signal
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,7 +26,7 @@ import pytest
 from bot.discord_face.reflection_forms import FORM_TEXT_ID
 from bot.sharding import shard_of
 from bot.store import Store
-from tests.e2e import CONTENT, ROOT
+from tests.e2e import CONTENT
 from tests.fakediscord import (
     CallbackType,
     FakeChannel,
@@ -38,6 +36,7 @@ from tests.fakediscord import (
     InteractionHandle,
     InteractionTimeout,
 )
+from tests.processes import BotProcess, logged_bot
 
 SHARDS = 4
 SERVERS_PER_SHARD = 10
@@ -63,47 +62,6 @@ class Server:
         return shard_of(self.guild_id, SHARDS)
 
 
-@dataclass
-class BotProcess:
-    """A running ``python -m bot run``; its log is read as it comes (the pipe never fills)."""
-
-    name: str
-    process: asyncio.subprocess.Process
-    lines: list[str] = field(default_factory=list)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-    reader: asyncio.Task[None] | None = None
-
-    async def read(self) -> None:
-        assert self.process.stderr is not None
-        while line := await self.process.stderr.readline():
-            self.lines.append(line.decode(errors="replace").rstrip())
-            self.changed.set()
-        self.changed.set()
-
-    def logged(self, text: str) -> list[str]:
-        return [line for line in self.lines if text in line]
-
-    async def wait_for(self, text: str, seconds: float) -> str:
-        """The first log line containing ``text`` (failing with the log's tail)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        while not (found := self.logged(text)):
-            assert self.reader is not None
-            tail = "\n".join(self.lines[-25:])
-            assert not self.reader.done(), f"{self.name} exited before logging {text!r}:\n{tail}"
-            remaining = deadline - loop.time()
-            assert remaining > 0, f"{self.name} did not log {text!r} in {seconds}s:\n{tail}"
-            self.changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait(), remaining)
-        return found[0]
-
-    async def stop(self) -> int:
-        """SIGTERM, and its exit code once it has shut down."""
-        self.process.send_signal(signal.SIGTERM)
-        return await asyncio.wait_for(self.process.wait(), 30)
-
-
 class Launcher:
     """Starts bot processes against the fake and the database; kills what is left."""
 
@@ -116,38 +74,21 @@ class Launcher:
             f"discord:\n  api_base_url: {fake.api_base}\n  gateway_url: {fake.gateway_url}\n"
             + DAILY_LOOP
         )
-        self.home = tmp_path
-        self.running: list[BotProcess] = []
+        self.running = contextlib.AsyncExitStack()
 
     async def start(self, name: str, shards: tuple[int, ...]) -> BotProcess:
         env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": str(self.home),
-            "DISCORD_TOKEN": self.fake.token,
             "DATABASE_URL": self.database_url,
             "SHARD_COUNT": str(SHARDS),
             "SHARD_IDS": ",".join(str(shard) for shard in shards),
         }
-        process = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "bot", "--config", str(self.config), "run"),
-            cwd=ROOT,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
+        return await self.running.enter_async_context(
+            logged_bot(name, self.config, token=self.fake.token, env=env)
         )
-        bot = BotProcess(name, process)
-        bot.reader = asyncio.create_task(bot.read(), name=f"log of {name}")
-        self.running.append(bot)
-        return bot
 
     async def kill_all(self) -> None:
-        for bot in self.running:
-            if bot.process.returncode is None:
-                bot.process.kill()
-            await bot.process.wait()
-            assert bot.reader is not None
-            await bot.reader  # to the pipe's end: its transport closes
+        """Kill and reap every process still running, reading each log to its end."""
+        await self.running.aclose()
 
 
 @pytest.fixture

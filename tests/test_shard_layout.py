@@ -10,29 +10,23 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from bot.store.shard_locks import LAYOUT_NAMESPACE, ShardOwnership
+from tests.processes import line_with, python_script, shard_holder
+from tests.test_shard_locks import database_url
 
-ROOT = Path(__file__).resolve().parents[1]
+__all__ = ["database_url"]  # a fixture: SQLite in a folder yet to be made, and PostgreSQL
+
 TAKE_OVER = 2.0  # seconds: how soon a waiting process must start once the old count is gone
 WAITING_FOR_2 = (
     "waiting: processes with 2 shards still run; every process must stop before the bot runs"
     " with 4 shards"
 )
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'cohort.sqlite3'}"
-    else:
-        yield request.getfixturevalue("postgres_url")
 
 
 class Holder:
@@ -146,62 +140,18 @@ async def test_a_removed_layout_file_is_lost_ownership(tmp_path: Path) -> None:
         assert "shards-2.lock was removed or replaced" in ownership.reason
 
 
-HOLDER = """
-import asyncio, logging, sys
-from bot.store.shard_locks import ShardOwnership
-logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
-
-async def main() -> None:
-    shards = [int(shard) for shard in sys.argv[3].split(",")]
-    async with ShardOwnership.acquire(sys.argv[1], int(sys.argv[2]), shards) as owned:
-        print("holding", flush=True)
-        await owned.lost.wait()
-
-asyncio.run(main())
-"""
-
-
-@contextlib.asynccontextmanager
-async def process(script: str, *args: str) -> AsyncIterator[asyncio.subprocess.Process]:
-    started = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        script,
-        *args,
-        cwd=ROOT,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    try:
-        yield started
-    finally:
-        if started.returncode is None:
-            started.kill()
-        await started.wait()
-
-
-async def line_with(started: asyncio.subprocess.Process, text: str, seconds: float) -> str:
-    assert started.stdout is not None
-    async with asyncio.timeout(seconds):
-        while True:
-            line = (await started.stdout.readline()).decode()
-            assert line, f"the process exited before saying {text!r}"
-            if text in line:
-                return line.strip()
-
-
 async def test_a_killed_process_with_the_old_count_lets_the_new_count_start(
     database_url: str,
 ) -> None:
-    async with process(HOLDER, database_url, "2", "0,1") as old:
-        await line_with(old, "holding", 20)
-        async with process(HOLDER, database_url, "4", "0,1,2,3") as new:
-            assert await line_with(new, "waiting", 20) == WAITING_FOR_2
+    async with shard_holder(database_url, 2, [0, 1]) as old:
+        await line_with(old.stdout, "holding", 20)
+        async with shard_holder(database_url, 4, [0, 1, 2, 3]) as new:
+            assert await line_with(new.stdout, "waiting", 20) == WAITING_FOR_2
             with pytest.raises(TimeoutError):
-                await line_with(new, "holding", 1.5)
+                await line_with(new.stdout, "holding", 1.5)
             old.send_signal(signal.SIGKILL)  # no clean exit: the OS or server frees its locks
             killed = asyncio.get_running_loop().time()
-            assert await line_with(new, "took over", TAKE_OVER) == (
+            assert await line_with(new.stdout, "took over", TAKE_OVER) == (
                 "took over shard(s) 0, 1, 2, 3 of 4"
             )
             assert asyncio.get_running_loop().time() - killed < TAKE_OVER
@@ -241,19 +191,19 @@ async def test_counts_starting_at_once_never_both_run(database_url: str, tmp_pat
     async with contextlib.AsyncExitStack() as stack:
         started = [
             await stack.enter_async_context(
-                process(RACER, database_url, str(count), shards, str(journal))
+                python_script(RACER, database_url, str(count), shards, str(journal))
             )
             for count, shards in racers
         ]
         for racer in started:
-            await line_with(racer, "ready", 20)
+            await line_with(racer.stdout, "ready", 20)
         for _ in range(ROUNDS):
             for racer in started:  # all at once: each races the others to the gate
                 assert racer.stdin is not None
                 racer.stdin.write(b"go\n")
             await asyncio.gather(*(racer.stdin.drain() for racer in started if racer.stdin))
             for racer in started:
-                await line_with(racer, "done", 15)
+                await line_with(racer.stdout, "done", 15)
         for racer in started:
             assert racer.stdin is not None
             racer.stdin.close()

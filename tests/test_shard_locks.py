@@ -5,10 +5,8 @@ its connection; overlapping shard sets are never held twice."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,8 +14,8 @@ import asyncpg
 import pytest
 
 from bot.store.shard_locks import SHARD_LOCK_NAMESPACE, ShardOwnership
+from tests.processes import line_with, shard_holder
 
-ROOT = Path(__file__).resolve().parents[1]
 TAKE_OVER = 2.0  # seconds: how soon a waiting process must own what was let go
 
 
@@ -173,54 +171,17 @@ async def test_a_removed_lock_file_is_lost_ownership(tmp_path: Path) -> None:
         assert "removed or replaced" in ownership.reason
 
 
-HOLDER = """
-import asyncio, logging, sys
-from bot.store.shard_locks import ShardOwnership
-logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
-
-async def main() -> None:
-    shards = [int(shard) for shard in sys.argv[3].split(",")]
-    async with ShardOwnership.acquire(sys.argv[1], int(sys.argv[2]), shards) as owned:
-        print("holding", flush=True)
-        await owned.lost.wait()
-
-asyncio.run(main())
-"""
-
-
-@contextlib.asynccontextmanager
-async def holder_process(url: str, shards: str) -> AsyncIterator[asyncio.subprocess.Process]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", HOLDER, url, "4", shards, cwd=ROOT, stdout=asyncio.subprocess.PIPE
-    )
-    try:
-        yield process
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
-
-
-async def line_with(process: asyncio.subprocess.Process, text: str, seconds: float) -> str:
-    assert process.stdout is not None
-    async with asyncio.timeout(seconds):
-        while True:
-            line = (await process.stdout.readline()).decode()
-            assert line, f"the holder exited before saying {text!r}"
-            if text in line:
-                return line.strip()
-
-
 async def test_a_killed_process_frees_its_shards_for_the_next(database_url: str) -> None:
-    async with holder_process(database_url, "0,2") as first:
-        await line_with(first, "holding", 20)
-        async with holder_process(database_url, "2,3") as second:
-            waiting = await line_with(second, "waiting for shard(s)", 20)
+    async with shard_holder(database_url, 4, [0, 2]) as first:
+        await line_with(first.stdout, "holding", 20)
+        async with shard_holder(database_url, 4, [2, 3]) as second:
+            waiting = await line_with(second.stdout, "waiting for shard(s)", 20)
             assert waiting == "waiting for shard(s) 2: another process holds them"
             with pytest.raises(TimeoutError):
-                await line_with(second, "holding", 1.5)
+                await line_with(second.stdout, "holding", 1.5)
             first.send_signal(signal.SIGKILL)  # no clean exit: the OS or server frees them
             killed = asyncio.get_running_loop().time()
-            assert await line_with(second, "took over", TAKE_OVER) == "took over shard(s) 2, 3 of 4"
+            took_over = await line_with(second.stdout, "took over", TAKE_OVER)
+            assert took_over == "took over shard(s) 2, 3 of 4"
             assert asyncio.get_running_loop().time() - killed < TAKE_OVER
-            await line_with(second, "holding", 1)
+            await line_with(second.stdout, "holding", 1)

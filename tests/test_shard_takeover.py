@@ -5,9 +5,7 @@ if it ever stops owning its shard."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +13,7 @@ from pathlib import Path
 from tests.e2e import ROOT
 from tests.fakediscord import FakeDiscord
 from tests.fakeslack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.processes import bot_process, line_with, lines_until
 from tests.slack_e2e import fake_slack
 from tests.test_slack_startup import free_port
 
@@ -24,7 +23,7 @@ OWNERSHIP_LOST_EXIT = 4
 
 
 @asynccontextmanager
-async def bot_process(
+async def sharded_bot(
     fake: FakeDiscord, tmp_path: Path, slack: str = "", **more_env: str
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """``python -m bot run`` for shard 0 of 1 (with Slack too, given its settings)."""
@@ -34,63 +33,27 @@ async def bot_process(
         f"database:\n  path: {tmp_path / 'cohort.sqlite3'}\n"
         f"discord:\n  api_base_url: {fake.api_base}\n  gateway_url: {fake.gateway_url}\n" + slack
     )
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "DISCORD_TOKEN": fake.token,
-        "SHARD_COUNT": "1",
-        "SHARD_IDS": "0",
-        **more_env,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        "run",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    env = {"SHARD_COUNT": "1", "SHARD_IDS": "0", **more_env}
+    async with bot_process(config, token=fake.token, env=env) as process:
         yield process
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-
-
-async def line_with(process: asyncio.subprocess.Process, text: str, seconds: float) -> list[str]:
-    """The log lines up to and including the first one containing ``text``."""
-    assert process.stderr is not None
-    lines: list[str] = []
-    async with asyncio.timeout(seconds):
-        while True:
-            line = (await process.stderr.readline()).decode()
-            assert line, f"exited before logging {text!r}: {lines}"
-            lines.append(line.rstrip())
-            if text in line:
-                return lines
 
 
 async def test_a_second_process_waits_takes_over_and_stops_when_it_loses_the_shard(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    async with bot_process(fake_discord, tmp_path) as first:
-        await line_with(first, "own shard(s) 0 of 1", 20)
-        await line_with(first, "ready as", 30)
-        async with bot_process(fake_discord, tmp_path) as second:
-            await line_with(second, "waiting for shard(s) 0: another process holds them", 20)
+    async with sharded_bot(fake_discord, tmp_path) as first:
+        await line_with(first.stderr, "own shard(s) 0 of 1", 20)
+        await line_with(first.stderr, "ready as", 30)
+        async with sharded_bot(fake_discord, tmp_path) as second:
+            await line_with(second.stderr, "waiting for shard(s) 0: another process holds them", 20)
             await asyncio.sleep(1.5)
             first.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(first.wait(), 20) == 0
             stopped = asyncio.get_running_loop().time()
-            before = await line_with(second, "took over shard(s) 0 of 1", 5)
+            before = await lines_until(second.stderr, "took over shard(s) 0 of 1", 5)
             assert asyncio.get_running_loop().time() - stopped < 2.5
             assert not any("ready as" in line for line in before)  # never connected meanwhile
-            await line_with(second, "ready as", 30)
+            await line_with(second.stderr, "ready as", 30)
 
             (tmp_path / "cohort.sqlite3.shard-0-of-1.lock").unlink()  # ownership is gone
             assert await asyncio.wait_for(second.wait(), 15) == OWNERSHIP_LOST_EXIT
@@ -106,16 +69,17 @@ async def test_discord_and_slack_in_one_process_hand_over_too(
 ) -> None:
     slack = f"slack:\n  api_base_url: {fake_slack.api_base_url}\n  port: {free_port()}\n"
     tokens = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
-    async with bot_process(fake_discord, tmp_path, slack, **tokens) as first:
-        await line_with(first, "own shard(s) 0 of 1", 20)
-        await line_with(first, "listening at", 30)
-        async with bot_process(fake_discord, tmp_path, slack, **tokens) as second:
-            await line_with(second, "waiting for shard(s) 0: another process holds them", 20)
+    async with sharded_bot(fake_discord, tmp_path, slack, **tokens) as first:
+        await line_with(first.stderr, "own shard(s) 0 of 1", 20)
+        await line_with(first.stderr, "listening at", 30)
+        async with sharded_bot(fake_discord, tmp_path, slack, **tokens) as second:
+            await line_with(second.stderr, "waiting for shard(s) 0: another process holds them", 20)
             first.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(first.wait(), 30) == 0
-            before = await line_with(second, "took over shard(s) 0 of 1", 5)
+            before = await lines_until(second.stderr, "took over shard(s) 0 of 1", 5)
             assert not any("listening at" in line for line in before)
-            await line_with(second, "listening at", 30)  # the port is free: the first is gone
-            await line_with(second, "ready as", 30)  # its signal handlers are set by now
+            # the port is free: the first is gone
+            await line_with(second.stderr, "listening at", 30)
+            await line_with(second.stderr, "ready as", 30)  # its signal handlers are set by now
             second.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(second.wait(), 30) == 0

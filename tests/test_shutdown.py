@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import pytest
 
 from tests.e2e import ROOT, cohort_bot, embed_of
 from tests.fakediscord import FakeDiscord
+from tests.processes import PIPE, bot_process
 
 
 async def test_sigterm_stops_the_real_process_cleanly(
@@ -26,24 +25,7 @@ async def test_sigterm_stops_the_real_process_cleanly(
         f"database:\n  path: {database}\n"
         f"discord:\n  api_base_url: {fake_discord.api_base}\n  gateway_url: {fake_discord.gateway_url}\n"
     )
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DISCORD_TOKEN": fake_discord.token,
-        "HOME": str(tmp_path),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        "run",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    async with bot_process(config, token=fake_discord.token, stdout=PIPE) as process:
         await fake_discord.wait_for_sync(timeout=20)
         await asyncio.sleep(2.5)  # discord.py waits guild_ready_timeout (2 s) before on_ready
         handle = await fake_discord.slash("approach", {"name": "confrontation"})
@@ -52,10 +34,6 @@ async def test_sigterm_stops_the_real_process_cleanly(
         )
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
     log = stderr.decode()
     assert process.returncode == 0, log
     assert "shut down cleanly" in log and "Traceback" not in log
