@@ -8,7 +8,7 @@ import asyncio
 
 import aiohttp
 
-from tests.fakediscord import FakeDiscord
+from tests.fakediscord import FakeDiscord, SlowRule
 from tests.fakediscord import fixtures as fd_fixtures
 
 fake_discord = fd_fixtures.fake_discord
@@ -23,6 +23,18 @@ async def post(fake: FakeDiscord, session: aiohttp.ClientSession, content: str) 
     async with session.post(url, json={"content": content}, headers=headers) as answer:
         await answer.read()
         return answer.status
+
+
+async def post_held(
+    fake: FakeDiscord, session: aiohttp.ClientSession
+) -> tuple[SlowRule, asyncio.Task[int]]:
+    """Slow the route down and hold its next answer; post "held" and wait until it is held.
+    The rule, and the post still waiting for its answer."""
+    rule = fake.slow_down("POST", ROUTE, seconds=0.01)
+    rule.hold()
+    first = asyncio.create_task(post(fake, session, "held"))
+    await fake.wait_until(lambda: rule.held is not None, what="a held answer")
+    return rule, first
 
 
 def contents(fake: FakeDiscord) -> list[str]:
@@ -53,11 +65,8 @@ async def test_a_held_answer_leaves_the_message_posted_but_unanswered(
     fake_discord: FakeDiscord,
 ) -> None:
     fake = fake_discord
-    rule = fake.slow_down("POST", ROUTE, seconds=0.01)
-    rule.hold()
     async with aiohttp.ClientSession() as session:
-        first = asyncio.create_task(post(fake, session, "held"))
-        await fake.wait_until(lambda: rule.held is not None, what="a held answer")
+        rule, first = await post_held(fake, session)
         assert contents(fake) == ["held"], "carried out before it is answered"
         second = asyncio.create_task(post(fake, session, "queued"))
         await fake.wait_until(lambda: len(fake.requests_to("POST", ROUTE)) == 2)
@@ -71,11 +80,8 @@ async def test_a_request_whose_client_hung_up_before_its_turn_is_never_carried_o
     fake_discord: FakeDiscord,
 ) -> None:
     fake = fake_discord
-    rule = fake.slow_down("POST", ROUTE, seconds=0.01)
-    rule.hold()
     async with aiohttp.ClientSession() as session:
-        first = asyncio.create_task(post(fake, session, "held"))
-        await fake.wait_until(lambda: rule.held is not None, what="a held answer")
+        rule, first = await post_held(fake, session)
         async with aiohttp.ClientSession() as doomed:
             gone = asyncio.create_task(post(fake, doomed, "gone"))
             await fake.wait_until(lambda: len(fake.requests_to("POST", ROUTE)) == 2)
