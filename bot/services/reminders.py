@@ -89,11 +89,12 @@ class ReminderService(CohortScoped):
     async def refusal_notes(self, actor: Actor) -> Rich | None:
         """Once, after a reminder could not be sent because the member's DMs are closed."""
         member = (actor.guild_id, actor.user_id)
-        if self._refused is not None and member not in self._refused:
+        if self._refused is None:  # before the daily loop's first pass: read it once here
+            self._refused = await self.store.members_with_dm_refusals()
+        if member not in self._refused:
             return None
         ids = await self.store.take_dm_refusals(*member)
-        if self._refused is not None:
-            self._refused.discard(member)
+        self._refused.discard(member)
         names = [row.name for i in ids if (row := await self.store.get_cohort(i)) is not None]
         if not names:
             return None
